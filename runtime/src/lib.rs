@@ -1,0 +1,21 @@
+//! goru-runtime: the runtime behind goru. An M:N scheduler of stackful
+//! goroutines on guarded, pooled stacks; Go's channels and select; timers on
+//! the workers; a pool for blocking calls; Go's fatal errors.
+//!
+//! Layers, lowest first (each uses only those before it): `stack` → `sched`
+//! → `chan` → `select` → `time` → `blocking`. Users normally depend on the
+//! `goru` facade, which re-exports this crate.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod util;
+pub mod stack;
+mod sched;
+
+pub use sched::{Builder, DEFAULT_STACK_SIZE, JoinHandle, PanicMode, Runtime, WaitReason, go, run, spawn};
+pub use stack::{GuardPages, StackError};
+
+/// Go's `runtime` package: introspection and yielding.
+pub mod runtime {
+    pub use crate::sched::{gomaxprocs, gosched, num_goroutine, stack_dump};
+}

@@ -1,0 +1,186 @@
+//! Go's fatal errors: an unrecovered goroutine panic (`panic: ...`,
+//! `goroutine N [running]`, exit 2), "all goroutines are asleep -
+//! deadlock!" with a goroutine dump, and running out of stacks.
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::panic::Location;
+use std::sync::Arc;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::context;
+use super::parking::EXTERNAL_ACTIVE;
+use super::runtime::{Outcome, PanicMode, Shared};
+use super::task::{Task, WaitReason};
+use crate::stack::StackError;
+use crate::util::clock;
+
+/// What the panic hook saw of the last panic on this thread.
+pub(crate) struct PanicRecord {
+    pub(crate) message: String,
+    pub(crate) location: Option<String>,
+    pub(crate) backtrace: Option<String>,
+}
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<PanicRecord>> = const { RefCell::new(None) };
+}
+
+/// Wraps the process's panic hook: panics inside goroutines are recorded, not
+/// printed, because whether and how they are reported is decided where the
+/// goroutine's panic is caught (Go prints nothing for a recovered panic).
+pub(crate) fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if context::current_task().is_none() {
+                return previous(info);
+            }
+            let message = payload_message(info.payload());
+            let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+            let backtrace = std::env::var_os("RUST_BACKTRACE")
+                .filter(|v| v != "0")
+                .map(|_| std::backtrace::Backtrace::force_capture().to_string());
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(PanicRecord { message, location, backtrace }));
+        }));
+    });
+}
+
+/// Takes the record of the panic being handled on this thread.
+pub(crate) fn take_panic_record() -> Option<PanicRecord> {
+    LAST_PANIC.with(|p| p.borrow_mut().take())
+}
+
+pub(crate) fn payload_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".to_string()
+    }
+}
+
+/// An unrecovered panic ended goroutine `task` (Go: the program crashes).
+pub(crate) fn goroutine_panicked(task: &Task, payload: Box<dyn std::any::Any + Send>) {
+    if task.cancelled.get() {
+        std::panic::resume_unwind(payload);
+    }
+    let record = take_panic_record();
+    let mut out = String::new();
+    let message = record.as_ref().map_or_else(|| payload_message(&*payload), |r| r.message.clone());
+    let _ = writeln!(out, "panic: {message}\n\ngoroutine {} [running]:", task.id);
+    if let Some(loc) = record.as_ref().and_then(|r| r.location.as_ref()) {
+        let _ = writeln!(out, "\t{loc}");
+    }
+    let _ = writeln!(out, "created at {}", fmt_location(task.spawn_site));
+    if let Some(bt) = record.as_ref().and_then(|r| r.backtrace.as_ref()) {
+        let _ = writeln!(out, "\n{bt}");
+    }
+    match task.shared.config.panic_mode {
+        PanicMode::Exit => exit_with(&out),
+        PanicMode::Propagate => {
+            eprint!("{out}");
+            task.shared.set_outcome(Outcome::Panicked(payload));
+        }
+    }
+}
+
+/// A panic in a goroutine started with `spawn`: reported like a thread's
+/// panic and handed to whoever joins it.
+pub(crate) fn spawned_panicked(task: &Task, payload: &(dyn std::any::Any + Send)) {
+    let record = take_panic_record();
+    let message = record.as_ref().map_or_else(|| payload_message(payload), |r| r.message.clone());
+    let at = record.as_ref().and_then(|r| r.location.clone()).unwrap_or_default();
+    eprintln!("goroutine {} panicked at {at}:\n{message}", task.id);
+}
+
+/// No stack could be had for a goroutine: Go's "fatal error", exit 2.
+pub(crate) fn stack_exhausted(err: &StackError) -> ! {
+    exit_with(&format!("fatal error: goru: {err}\n"))
+}
+
+fn exit_with(report: &str) -> ! {
+    let _ = std::io::stdout().flush();
+    let stderr = std::io::stderr();
+    let mut e = stderr.lock();
+    let _ = e.write_all(report.as_bytes());
+    let _ = e.flush();
+    std::process::exit(2)
+}
+
+pub(crate) fn fmt_location(l: &Location<'_>) -> String {
+    format!("{}:{}:{}", l.file(), l.line(), l.column())
+}
+
+/// Called by a worker about to sleep: if every worker sleeps and nothing can
+/// wake a goroutine (no runnable goroutine, timer, blocking job, or plain
+/// thread inside a goru operation), the program is deadlocked.
+pub(crate) fn check_deadlock(shared: &'static Shared) {
+    if shared.num_sleeping.load(Ordering::SeqCst) != shared.workers.len()
+        || shared.shutdown.load(Ordering::SeqCst)
+        || EXTERNAL_ACTIVE.load(Ordering::SeqCst) != 0
+        || shared.blocking_in_flight.load(Ordering::SeqCst) != 0
+        || !shared.injector.is_empty()
+    {
+        return;
+    }
+    let idle = shared.workers.iter().all(|w| {
+        w.inbox.is_empty()
+            && w.stealer.is_empty()
+            && w.runnext.load(Ordering::SeqCst).is_null()
+            && w.timers.next_deadline() == u64::MAX
+    });
+    if !idle || shared.live_goroutines() <= 0 {
+        return;
+    }
+    if shared.outcome.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+        return;
+    }
+    static REPORTED: AtomicBool = AtomicBool::new(false);
+    let report = format!("fatal error: all goroutines are asleep - deadlock!\n\n{}", dump(shared));
+    match shared.config.panic_mode {
+        PanicMode::Exit => {
+            if !REPORTED.swap(true, Ordering::SeqCst) {
+                exit_with(&report)
+            }
+        }
+        PanicMode::Propagate => shared.set_outcome(Outcome::Deadlock(report)),
+    }
+}
+
+/// Every started goroutine of `shared`: id, state, where it blocks, where it
+/// was created; like Go's goroutine dump.
+pub(crate) fn dump(shared: &Shared) -> String {
+    let mut tasks: Vec<Arc<Task>> = Vec::new();
+    for w in shared.workers.iter() {
+        w.registry_lock.lock();
+        // SAFETY: registry lock held.
+        unsafe {
+            tasks.extend((*w.registry.get()).iter().cloned());
+            w.registry_lock.unlock();
+        }
+    }
+    tasks.sort_by_key(|t| t.id);
+    let now = clock::now();
+    let mut out = String::new();
+    for t in &tasks {
+        let reason = t.wait_reason();
+        let mut state = reason.as_str().to_string();
+        if !matches!(reason, WaitReason::Running | WaitReason::Runnable) {
+            let minutes = now.saturating_sub(t.parked_since.load(Ordering::Relaxed)) / 60_000_000_000;
+            if minutes >= 1 {
+                let _ = write!(state, ", {minutes} minutes");
+            }
+        }
+        let _ = writeln!(out, "goroutine {} [{state}]:", t.id);
+        if let Some(at) = t.blocked_at().filter(|_| !matches!(reason, WaitReason::Running | WaitReason::Runnable)) {
+            let _ = writeln!(out, "\t{}", fmt_location(at));
+        }
+        let _ = writeln!(out, "created at {}\n", fmt_location(t.spawn_site));
+    }
+    out
+}

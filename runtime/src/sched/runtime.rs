@@ -1,0 +1,449 @@
+//! A runtime: its workers' shared state, the builder, starting and stopping,
+//! and the lazily started global runtime used from plain threads.
+
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Duration;
+
+use crossbeam_deque::{Injector, Stealer};
+use crossbeam_utils::CachePadded;
+
+use super::inbox::Inbox;
+use super::task::{Task, TaskRef};
+use super::timers::TimerHeap;
+use super::worker::{self, WorkerContext};
+use super::{context, fatal};
+use crate::stack::{GuardPages, StackAllocator};
+use crate::util::{futex, lock::RawLock};
+
+/// What an unrecovered panic in a goroutine does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanicMode {
+    /// Print `panic: ...` with the goroutine and exit with status 2, as Go does.
+    Exit,
+    /// Stop the runtime and re-raise the panic from `block_on` (for tests).
+    Propagate,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) workers: usize,
+    pub(crate) panic_mode: PanicMode,
+    pub(crate) detect_deadlock: bool,
+}
+
+/// Builds a runtime: worker count, stack size and guard pages, panic and
+/// deadlock behaviour.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    workers: Option<usize>,
+    stack_size: Option<usize>,
+    guard_pages: GuardPages,
+    panic_mode: PanicMode,
+    detect_deadlock: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Default stack size: generous, since Rust frames are larger than Go's and
+/// stacks do not grow; only touched pages cost memory.
+pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+
+impl Builder {
+    /// Defaults: GOMAXPROCS workers (else one per CPU), GORU_STACK_SIZE
+    /// (else 256 KiB), guard pages the best way the kernel has, Go's panic
+    /// behaviour and deadlock detection.
+    pub fn new() -> Self {
+        Builder {
+            workers: None,
+            stack_size: None,
+            guard_pages: GuardPages::Auto,
+            panic_mode: PanicMode::Exit,
+            detect_deadlock: true,
+        }
+    }
+
+    /// Number of worker threads (Go's GOMAXPROCS).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n.max(1));
+        self
+    }
+
+    /// Bytes of each goroutine stack (rounded up to pages, at least 16 KiB).
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// How guard pages are made; `GuardPages::Mprotect` forces the fallback
+    /// used on kernels older than 6.13.
+    pub fn guard_pages(mut self, mode: GuardPages) -> Self {
+        self.guard_pages = mode;
+        self
+    }
+
+    /// What an unrecovered goroutine panic does (default: exit 2, like Go).
+    pub fn panic_mode(mut self, mode: PanicMode) -> Self {
+        self.panic_mode = mode;
+        self
+    }
+
+    /// Whether `block_on` reports "all goroutines are asleep - deadlock!"
+    /// (default on).
+    pub fn detect_deadlock(mut self, on: bool) -> Self {
+        self.detect_deadlock = on;
+        self
+    }
+
+    /// Starts the worker threads.
+    pub fn build(self) -> Runtime {
+        let workers = self.workers.unwrap_or_else(default_workers);
+        let stack_size = self.stack_size.unwrap_or_else(default_stack_size);
+        let config = Config { workers, panic_mode: self.panic_mode, detect_deadlock: self.detect_deadlock };
+        Runtime::start(config, StackAllocator::get(stack_size, self.guard_pages), false)
+    }
+}
+
+fn default_workers() -> usize {
+    std::env::var("GOMAXPROCS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Parses GORU_STACK_SIZE: bytes, or a number with a K, M or G suffix.
+pub(crate) fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let (digits, mult) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 1024),
+        (i, 'm' | 'M') => (&s[..i], 1024 * 1024),
+        (i, 'g' | 'G') => (&s[..i], 1024 * 1024 * 1024),
+        _ => (s, 1),
+    };
+    digits.trim().parse::<usize>().ok()?.checked_mul(mult)
+}
+
+fn default_stack_size() -> usize {
+    std::env::var("GORU_STACK_SIZE").ok().and_then(|v| parse_size(&v)).unwrap_or(DEFAULT_STACK_SIZE)
+}
+
+/// A worker's state that other threads touch.
+pub(crate) struct WorkerShared {
+    pub(crate) inbox: Inbox,
+    pub(crate) stealer: Stealer<TaskRef>,
+    /// Go's runnext: the task to run next. Low bit set = not started yet
+    /// (then other workers may steal it after a short grace period).
+    pub(crate) runnext: AtomicPtr<Task>,
+    pub(crate) sleep_state: AtomicU32,
+    pub(crate) timers: TimerHeap,
+    /// Started tasks homed here (Go's allgs, per worker): owns parked tasks.
+    pub(crate) registry_lock: RawLock,
+    pub(crate) registry: std::cell::UnsafeCell<Vec<TaskRef>>,
+    /// Goroutines started minus finished here (plus spawned, for shard 0).
+    pub(crate) live: CachePadded<AtomicI64>,
+}
+
+// SAFETY: `registry` is only touched with `registry_lock` held; the rest is
+// atomic or internally synchronised.
+unsafe impl Sync for WorkerShared {}
+
+pub(crate) const RUNNING: u32 = 0;
+pub(crate) const SLEEPING: u32 = 1;
+pub(crate) const NOTIFIED: u32 = 2;
+
+impl WorkerShared {
+    #[inline]
+    pub(crate) fn push_inbox(&self, task: TaskRef) {
+        self.inbox.push(task);
+        self.notify();
+    }
+
+    /// Wakes this worker if it is asleep.
+    #[inline]
+    pub(crate) fn notify(&self) {
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.sleep_state.load(Ordering::SeqCst) == SLEEPING
+            && self
+                .sleep_state
+                .compare_exchange(SLEEPING, NOTIFIED, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+        {
+            futex::wake(&self.sleep_state, 1);
+        }
+    }
+}
+
+pub(crate) enum Outcome {
+    MainReturned,
+    Panicked(Box<dyn std::any::Any + Send>),
+    Deadlock(String),
+}
+
+/// State shared by all workers of one runtime. Leaked on purpose: it must
+/// outlive every task and waker that may still point at it, and runtimes are
+/// few (one per `block_on` in tests, one global).
+pub(crate) struct Shared {
+    pub(crate) workers: Box<[WorkerShared]>,
+    pub(crate) injector: Injector<TaskRef>,
+    pub(crate) config: Config,
+    pub(crate) stacks: &'static StackAllocator,
+    pub(crate) sleepers: Mutex<Vec<usize>>,
+    pub(crate) num_sleeping: AtomicUsize,
+    pub(crate) num_spinning: AtomicUsize,
+    pub(crate) next_id: AtomicU64,
+    pub(crate) blocking_in_flight: AtomicUsize,
+    pub(crate) shutdown: AtomicBool,
+    /// Runs goroutine 1 and wants deadlock reports (`block_on`).
+    pub(crate) has_main: AtomicBool,
+    pub(crate) outcome: Mutex<Option<Outcome>>,
+    pub(crate) outcome_ready: Condvar,
+    pub(crate) workers_exited: Mutex<usize>,
+    pub(crate) workers_exited_cv: Condvar,
+}
+
+impl Shared {
+    #[inline]
+    pub(crate) fn is_current(&'static self) -> bool {
+        context::with_worker(|w| std::ptr::eq(w.shared, self)).unwrap_or(false)
+    }
+
+    pub(crate) fn live_goroutines(&self) -> i64 {
+        self.workers.iter().map(|w| w.live.load(Ordering::Relaxed)).sum()
+    }
+
+    /// Wakes a sleeping worker if none is spinning: new stealable work.
+    #[inline]
+    pub(crate) fn wake_idle(&self) {
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.num_spinning.load(Ordering::SeqCst) == 0 && self.num_sleeping.load(Ordering::SeqCst) > 0 {
+            self.wake_one_sleeper();
+        }
+    }
+
+    #[cold]
+    pub(crate) fn wake_one_sleeper(&self) {
+        let target = {
+            let mut s = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+            let t = s.pop();
+            self.num_sleeping.store(s.len(), Ordering::SeqCst);
+            t
+        };
+        if let Some(i) = target {
+            self.workers[i].notify();
+        }
+    }
+
+    /// The heap a timer armed now goes on: this worker's, or worker 0's from
+    /// other threads.
+    pub(crate) fn timer_heap_for_current(&'static self) -> &'static TimerHeap {
+        let i = context::with_worker(|w| std::ptr::eq(w.shared, self).then_some(w.index)).flatten();
+        &self.workers[i.unwrap_or(0)].timers
+    }
+
+    /// A timer was armed: a sleeping worker must recompute its timeout.
+    pub(crate) fn timer_armed(&'static self) {
+        if !self.is_current() {
+            self.workers[0].notify();
+            if self.num_sleeping.load(Ordering::SeqCst) > 0 {
+                self.wake_one_sleeper();
+            }
+        }
+    }
+
+    pub(crate) fn set_outcome(&self, o: Outcome) {
+        let mut g = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        if g.is_none() {
+            *g = Some(o);
+        }
+        self.outcome_ready.notify_all();
+    }
+
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutdown.store(true, Ordering::SeqCst);
+        for w in self.workers.iter() {
+            w.notify();
+        }
+    }
+}
+
+/// A goru runtime: N worker threads running goroutines.
+///
+/// Dropping it stops the workers; goroutines still parked are unwound on
+/// their workers (their destructors run), as in a process exit Go would not.
+#[derive(Debug)]
+pub struct Runtime {
+    shared: &'static Shared,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    global: bool,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("workers", &self.workers.len()).finish()
+    }
+}
+
+impl Runtime {
+    fn start(config: Config, stacks: &'static StackAllocator, global: bool) -> Runtime {
+        fatal::install_panic_hook();
+        let n = config.workers;
+        let locals: Vec<crossbeam_deque::Worker<TaskRef>> =
+            (0..n).map(|_| crossbeam_deque::Worker::new_fifo()).collect();
+        let workers: Box<[WorkerShared]> = locals
+            .iter()
+            .map(|l| WorkerShared {
+                inbox: Inbox::new(),
+                stealer: l.stealer(),
+                runnext: AtomicPtr::new(std::ptr::null_mut()),
+                sleep_state: AtomicU32::new(RUNNING),
+                timers: TimerHeap::new(),
+                registry_lock: RawLock::new(),
+                registry: std::cell::UnsafeCell::new(Vec::new()),
+                live: CachePadded::new(AtomicI64::new(0)),
+            })
+            .collect();
+        let shared: &'static Shared = Box::leak(Box::new(Shared {
+            workers,
+            injector: Injector::new(),
+            config,
+            stacks,
+            sleepers: Mutex::new(Vec::new()),
+            num_sleeping: AtomicUsize::new(0),
+            num_spinning: AtomicUsize::new(0),
+            next_id: AtomicU64::new(1),
+            blocking_in_flight: AtomicUsize::new(0),
+            shutdown: AtomicBool::new(false),
+            has_main: AtomicBool::new(false),
+            outcome: Mutex::new(None),
+            outcome_ready: Condvar::new(),
+            workers_exited: Mutex::new(0),
+            workers_exited_cv: Condvar::new(),
+        }));
+        let threads = locals
+            .into_iter()
+            .enumerate()
+            .map(|(i, fresh)| {
+                std::thread::Builder::new()
+                    .name(format!("goru-worker-{i}"))
+                    .spawn(move || worker::run_worker(WorkerContext::new(shared, i, fresh)))
+                    .expect("goru: cannot start a worker thread")
+            })
+            .collect();
+        Runtime { shared, threads, global }
+    }
+
+    /// Runs `f` as goroutine 1 of this runtime and returns its result, the
+    /// way a Go program's main runs. Fails like Go when every goroutine is
+    /// asleep (deadlock) or one panics, per the builder's settings.
+    #[track_caller]
+    pub fn block_on<T, F>(&self, f: F) -> T
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let shared = self.shared;
+        let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
+        let out = Arc::clone(&slot);
+        shared.has_main.store(shared.config.detect_deadlock, Ordering::SeqCst);
+        let entry = super::spawn::go_entry(move || {
+            let v = f();
+            *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+            shared.set_outcome(Outcome::MainReturned);
+        });
+        super::spawn::spawn_on(shared, entry, Location::caller());
+        let mut outcome = shared.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        while outcome.is_none() {
+            outcome = shared.outcome_ready.wait(outcome).unwrap_or_else(|e| e.into_inner());
+        }
+        match outcome.take().expect("checked above") {
+            Outcome::MainReturned => {
+                drop(outcome);
+                slot.lock().unwrap_or_else(|e| e.into_inner()).take().expect("main goroutine stored its result")
+            }
+            Outcome::Panicked(p) => {
+                drop(outcome);
+                std::panic::resume_unwind(p)
+            }
+            Outcome::Deadlock(report) => {
+                drop(outcome);
+                panic!("{report}")
+            }
+        }
+    }
+
+    /// Number of worker threads.
+    pub fn workers(&self) -> usize {
+        self.shared.workers.len()
+    }
+
+    pub(crate) fn shared(&self) -> &'static Shared {
+        self.shared
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if self.global {
+            return;
+        }
+        self.shared.begin_shutdown();
+        // Wait for workers to unwind their goroutines, but never hang on a
+        // goroutine that does not yield (Go would simply exit): detach then.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        let mut exited = self.shared.workers_exited.lock().unwrap_or_else(|e| e.into_inner());
+        while *exited < self.threads.len() {
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return;
+            }
+            exited = self
+                .shared
+                .workers_exited_cv
+                .wait_timeout(exited, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        drop(exited);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        while !matches!(self.shared.injector.steal(), crossbeam_deque::Steal::Empty) {}
+    }
+}
+
+/// The runtime of the current goroutine, else the global one (started on
+/// first use with the default builder settings, deadlock detection off since
+/// plain threads may wake goroutines at any time).
+pub(crate) fn current_or_global() -> &'static Shared {
+    if let Some(s) = context::with_worker(|w| w.shared) {
+        return s;
+    }
+    global()
+}
+
+pub(crate) fn global() -> &'static Shared {
+    static GLOBAL: OnceLock<Runtime> = OnceLock::new();
+    GLOBAL
+        .get_or_init(|| {
+            let config = Config { workers: default_workers(), panic_mode: PanicMode::Exit, detect_deadlock: false };
+            Runtime::start(config, StackAllocator::get(default_stack_size(), GuardPages::Auto), true)
+        })
+        .shared
+}
+
+/// Runs `f` as the main goroutine of a new runtime built with the default
+/// settings (GOMAXPROCS workers), then stops it: Go's program model.
+#[track_caller]
+pub fn run<T, F>(f: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Builder::new().build().block_on(f)
+}

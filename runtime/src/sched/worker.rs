@@ -1,0 +1,469 @@
+//! A worker thread: finds a runnable goroutine, resumes it on its stack until
+//! it yields, parks or returns, and repeats; idle, it spins briefly, then
+//! sleeps on a futex until notified or until its earliest timer.
+//!
+//! Where work comes from, in order: the runnext slot (the goroutine just
+//! readied here runs next, so ping-pong stays on one core), the local ready
+//! queue (started goroutines, which never leave this worker), the inbox
+//! (started goroutines woken by other threads), the local queue of new
+//! goroutines, expired timers, the global injector, then other workers' new
+//! goroutines (stealing; never a started one).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::time::{Duration, Instant};
+
+use corosensei::{Coroutine, CoroutineResult};
+use crossbeam_deque::{Steal, Worker as Deque};
+
+use super::context;
+use super::runtime::{NOTIFIED, RUNNING, SLEEPING, Shared, WorkerShared};
+use super::task::{GoroutineYielder, NO_HOME, Suspend, Task, TaskRef, WaitReason};
+use super::fatal;
+use crate::stack::{self, StackPool};
+use crate::util::{clock, futex, rand};
+
+/// Consecutive runnext picks before the ready queue gets a turn: a pair of
+/// goroutines handing off to each other cannot starve the rest.
+const MAX_RUNNEXT_STREAK: u32 = 32;
+/// How long an idle worker keeps looking for work before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
+/// How long an unstarted runnext must sit before another worker steals it
+/// (Go waits ~3 µs: its owner is usually about to run it).
+const RUNNEXT_GRACE: Duration = Duration::from_micros(5);
+
+const UNSTARTED_TAG: usize = 1;
+
+pub(crate) struct WorkerContext {
+    pub(crate) shared: &'static Shared,
+    pub(crate) index: usize,
+    fresh: Deque<TaskRef>,
+    local: RefCell<Local>,
+}
+
+struct Local {
+    ready: VecDeque<TaskRef>,
+    pool: StackPool,
+    tick: u64,
+    runnext_streak: u32,
+    /// Goroutine ids reserved for this worker: next..end.
+    next_id: u64,
+    end_id: u64,
+}
+
+impl WorkerContext {
+    pub(crate) fn new(shared: &'static Shared, index: usize, fresh: Deque<TaskRef>) -> Self {
+        WorkerContext {
+            shared,
+            index,
+            fresh,
+            local: RefCell::new(Local {
+                ready: VecDeque::with_capacity(256),
+                pool: StackPool::new(shared.stacks),
+                tick: 0,
+                runnext_streak: 0,
+                next_id: 0,
+                end_id: 0,
+            }),
+        }
+    }
+
+    fn me(&self) -> &'static WorkerShared {
+        &self.shared.workers[self.index]
+    }
+
+    /// A goroutine id, from a batch reserved by this worker.
+    pub(crate) fn next_goroutine_id(&self) -> u64 {
+        let mut l = self.local.borrow_mut();
+        if l.next_id == l.end_id {
+            const BATCH: u64 = 64;
+            l.next_id = self.shared.next_id.fetch_add(BATCH, Ordering::Relaxed);
+            l.end_id = l.next_id + BATCH;
+        }
+        let id = l.next_id;
+        l.next_id += 1;
+        id
+    }
+
+    /// A new goroutine spawned here goes to runnext (Go's newproc), unstarted
+    /// and so stealable; whatever was there moves back.
+    pub(crate) fn push_new(&self, task: TaskRef) {
+        let raw = (Arc::into_raw(task) as usize | UNSTARTED_TAG) as *mut Task;
+        let old = self.me().runnext.swap(raw, Ordering::AcqRel);
+        self.requeue_runnext(old);
+        self.shared.wake_idle();
+    }
+
+    /// Readies `task` here if this is its home; else gives it back.
+    #[inline]
+    pub(crate) fn ready_local(&self, task: TaskRef, home: usize, shared: &'static Shared) -> Option<TaskRef> {
+        if home != self.index || !std::ptr::eq(shared, self.shared) {
+            return Some(task);
+        }
+        let raw = Arc::into_raw(task).cast_mut();
+        let old = self.me().runnext.swap(raw, Ordering::AcqRel);
+        self.requeue_runnext(old);
+        None
+    }
+
+    fn requeue_runnext(&self, old: *mut Task) {
+        if old.is_null() {
+            return;
+        }
+        let (task, unstarted) = untag(old);
+        if unstarted {
+            self.fresh.push(task);
+        } else {
+            self.local.borrow_mut().ready.push_back(task);
+        }
+    }
+
+    fn take_runnext(&self) -> Option<TaskRef> {
+        let p = self.me().runnext.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        (!p.is_null()).then(|| untag(p).0)
+    }
+
+    /// The next goroutine from this worker's own queues.
+    fn next_local(&self) -> Option<TaskRef> {
+        let me = self.me();
+        let (tick, streak) = {
+            let mut l = self.local.borrow_mut();
+            l.tick = l.tick.wrapping_add(1);
+            if !me.inbox.is_empty() {
+                me.inbox.drain_into(&mut l.ready);
+            }
+            (l.tick, l.runnext_streak)
+        };
+        if me.timers.next_deadline() != u64::MAX {
+            me.timers.run_expired(clock::now());
+        }
+        if tick % 61 == 0 {
+            // Fairness: now and then the global queue and new goroutines go first.
+            if let Some(t) = self.steal_injector() {
+                return Some(t);
+            }
+            if let Some(t) = self.fresh.pop() {
+                return Some(t);
+            }
+        }
+        if streak < MAX_RUNNEXT_STREAK {
+            if let Some(t) = self.take_runnext() {
+                self.local.borrow_mut().runnext_streak += 1;
+                return Some(t);
+            }
+        } else {
+            let p = self.me().runnext.swap(std::ptr::null_mut(), Ordering::AcqRel);
+            self.requeue_runnext(p);
+        }
+        let mut l = self.local.borrow_mut();
+        l.runnext_streak = 0;
+        if let Some(t) = l.ready.pop_front() {
+            return Some(t);
+        }
+        drop(l);
+        self.fresh.pop()
+    }
+
+    fn steal_injector(&self) -> Option<TaskRef> {
+        loop {
+            match self.shared.injector.steal_batch_and_pop(&self.fresh) {
+                Steal::Success(t) => return Some(t),
+                Steal::Empty => return None,
+                Steal::Retry => {}
+            }
+        }
+    }
+
+    /// Work from elsewhere: the injector, other workers' new goroutines and
+    /// their expired timers.
+    fn find_remote(&self, runnext_seen: &mut Option<(usize, *mut Task, Instant)>) -> Option<TaskRef> {
+        if let Some(t) = self.steal_injector() {
+            return Some(t);
+        }
+        let n = self.shared.workers.len();
+        if n > 1 {
+            let start = rand::below(n);
+            for k in 0..n {
+                let i = (start + k) % n;
+                if i == self.index {
+                    continue;
+                }
+                loop {
+                    match self.shared.workers[i].stealer.steal_batch_and_pop(&self.fresh) {
+                        Steal::Success(t) => return Some(t),
+                        Steal::Empty => break,
+                        Steal::Retry => {}
+                    }
+                }
+            }
+            let now = clock::now();
+            for (i, w) in self.shared.workers.iter().enumerate() {
+                if i != self.index && w.timers.next_deadline() <= now {
+                    w.timers.run_expired(now);
+                }
+            }
+            if let Some(t) = self.steal_runnext(runnext_seen) {
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    /// Steals another worker's unstarted runnext once it has sat there for
+    /// the grace period.
+    fn steal_runnext(&self, seen: &mut Option<(usize, *mut Task, Instant)>) -> Option<TaskRef> {
+        for (i, w) in self.shared.workers.iter().enumerate() {
+            if i == self.index {
+                continue;
+            }
+            let p = w.runnext.load(Ordering::Acquire);
+            if p.is_null() || (p as usize) & UNSTARTED_TAG == 0 {
+                continue;
+            }
+            match *seen {
+                Some((si, sp, since)) if si == i && sp == p => {
+                    if since.elapsed() >= RUNNEXT_GRACE
+                        && w.runnext.compare_exchange(p, std::ptr::null_mut(), Ordering::AcqRel, Ordering::Relaxed).is_ok()
+                    {
+                        *seen = None;
+                        return Some(untag(p).0);
+                    }
+                }
+                _ => *seen = Some((i, p, Instant::now())),
+            }
+            return None;
+        }
+        None
+    }
+
+    fn has_work_anywhere(&self) -> bool {
+        let me = self.me();
+        if !me.inbox.is_empty() || !self.fresh.is_empty() || !self.local.borrow().ready.is_empty() {
+            return true;
+        }
+        if !me.runnext.load(Ordering::Acquire).is_null() || !self.shared.injector.is_empty() {
+            return true;
+        }
+        let now = clock::now();
+        self.shared.workers.iter().any(|w| {
+            !w.stealer.is_empty()
+                || w.timers.next_deadline() <= now
+                || (w.runnext.load(Ordering::Acquire) as usize) & UNSTARTED_TAG != 0
+        })
+    }
+
+    fn run_task(&self, task: TaskRef) {
+        if !task.started() {
+            if !self.start_task(&task) {
+                return;
+            }
+        }
+        context::set_task(Arc::as_ptr(&task));
+        stack::enter_goroutine(task.id, task.spawn_site);
+        // SAFETY: the coroutine of a started task is only touched by its home
+        // worker, which is this thread, and not re-entrantly.
+        let result = unsafe { (*task.coroutine.get()).as_mut().expect("started task has a coroutine").resume(()) };
+        stack::leave_goroutine();
+        context::set_task(std::ptr::null());
+        match result {
+            CoroutineResult::Yield(Suspend::Yield) => {
+                task.wait_reason.store(WaitReason::Runnable as u8, Ordering::Relaxed);
+                self.local.borrow_mut().ready.push_back(task);
+            }
+            CoroutineResult::Yield(Suspend::Park) => {}
+            CoroutineResult::Return(()) => self.finish_task(task),
+        }
+    }
+
+    /// Gives `task` a stack and a coroutine and makes this worker its home.
+    fn start_task(&self, task: &TaskRef) -> bool {
+        let stack = match self.local.borrow_mut().pool.get() {
+            Ok(s) => s,
+            Err(e) => fatal::stack_exhausted(&e),
+        };
+        let task_ptr = Arc::as_ptr(task) as usize;
+        let coroutine = Coroutine::with_stack(stack, move |yielder: &GoroutineYielder, ()| {
+            // SAFETY: the task outlives its coroutine (its registry entry is
+            // removed only after the coroutine finished or was unwound).
+            let task = unsafe { &*(task_ptr as *const Task) };
+            task.yielder.set(yielder);
+            // SAFETY: the entry is taken once, here, on the home worker.
+            let entry = unsafe { (*task.entry.get()).take() };
+            if let Some(entry) = entry {
+                entry();
+            }
+        });
+        task.home.store(self.index, Ordering::Relaxed);
+        task.wait_reason.store(WaitReason::Running as u8, Ordering::Relaxed);
+        // SAFETY: not started, so no other thread touches these fields.
+        unsafe { *task.coroutine.get() = Some(coroutine) };
+        let me = self.me();
+        me.registry_lock.lock();
+        // SAFETY: registry lock held.
+        unsafe {
+            let reg = &mut *me.registry.get();
+            task.registry_index.set(reg.len());
+            reg.push(Arc::clone(task));
+            me.registry_lock.unlock();
+        }
+        true
+    }
+
+    fn finish_task(&self, task: TaskRef) {
+        // SAFETY: home worker; the coroutine has returned.
+        let coroutine = unsafe { (*task.coroutine.get()).take() }.expect("finished task has a coroutine");
+        self.local.borrow_mut().pool.put(coroutine.into_stack());
+        self.unregister(&task);
+        self.me().live.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    fn unregister(&self, task: &TaskRef) {
+        let me = self.me();
+        me.registry_lock.lock();
+        // SAFETY: registry lock held.
+        unsafe {
+            let reg = &mut *me.registry.get();
+            let i = task.registry_index.get();
+            let removed = reg.swap_remove(i);
+            debug_assert!(Arc::ptr_eq(&removed, task));
+            if let Some(moved) = reg.get(i) {
+                moved.registry_index.set(i);
+            }
+            me.registry_lock.unlock();
+            drop(removed);
+        }
+    }
+
+    fn idle(&self) -> Option<TaskRef> {
+        let shared = self.shared;
+        let mut seen = None;
+        shared.num_spinning.fetch_add(1, Ordering::SeqCst);
+        let start = Instant::now();
+        let mut rounds = 0u32;
+        let found = loop {
+            if let Some(t) = self.next_local().or_else(|| self.find_remote(&mut seen)) {
+                break Some(t);
+            }
+            if shared.shutdown.load(Ordering::Relaxed) {
+                break None;
+            }
+            rounds += 1;
+            if rounds % 16 == 0 && start.elapsed() >= SPIN {
+                break None;
+            }
+            for _ in 0..32 {
+                std::hint::spin_loop();
+            }
+        };
+        let was_last = shared.num_spinning.fetch_sub(1, Ordering::SeqCst) == 1;
+        if found.is_some() && was_last {
+            // The last spinner found work: there may be more for a sleeper.
+            shared.wake_idle();
+        }
+        found
+    }
+
+    fn sleep(&self) {
+        let shared = self.shared;
+        let me = self.me();
+        me.sleep_state.store(SLEEPING, Ordering::SeqCst);
+        {
+            let mut s = shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+            s.push(self.index);
+            shared.num_sleeping.store(s.len(), Ordering::SeqCst);
+        }
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if !self.has_work_anywhere() && !shared.shutdown.load(Ordering::SeqCst) {
+            if shared.has_main.load(Ordering::Relaxed) {
+                fatal::check_deadlock(shared);
+            }
+            let next_timer = shared.workers.iter().map(|w| w.timers.next_deadline()).min().unwrap_or(u64::MAX);
+            let timeout = (next_timer != u64::MAX).then(|| Duration::from_nanos(next_timer.saturating_sub(clock::now())));
+            if timeout != Some(Duration::ZERO) {
+                futex::wait(&me.sleep_state, SLEEPING, timeout);
+            }
+        }
+        me.sleep_state.store(RUNNING, Ordering::SeqCst);
+        let mut s = shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pos) = s.iter().position(|&i| i == self.index) {
+            s.swap_remove(pos);
+        }
+        shared.num_sleeping.store(s.len(), Ordering::SeqCst);
+        let _ = NOTIFIED;
+    }
+
+    /// Runtime shutdown: unwind this worker's parked goroutines on this
+    /// thread (their destructors run), drop queued ones.
+    fn shutdown(&self) {
+        let me = self.me();
+        loop {
+            me.registry_lock.lock();
+            // SAFETY: registry lock held.
+            let task = unsafe {
+                let t = (*me.registry.get()).last().cloned();
+                me.registry_lock.unlock();
+                t
+            };
+            let Some(task) = task else { break };
+            task.cancelled.set(true);
+            context::set_task(Arc::as_ptr(&task));
+            stack::enter_goroutine(task.id, task.spawn_site);
+            // SAFETY: home worker; nothing else resumes it any more.
+            let coroutine = unsafe { (*task.coroutine.get()).take() };
+            if let Some(mut co) = coroutine {
+                let unwound = std::panic::catch_unwind(AssertUnwindSafe(|| co.force_unwind()));
+                if unwound.is_ok() && co.done() {
+                    self.local.borrow_mut().pool.put(co.into_stack());
+                } else {
+                    std::mem::forget(co);
+                }
+            }
+            stack::leave_goroutine();
+            context::set_task(std::ptr::null());
+            self.unregister(&task);
+        }
+        drop(self.take_runnext());
+        self.local.borrow_mut().ready.clear();
+        let mut sink = VecDeque::new();
+        me.inbox.drain_into(&mut sink);
+        drop(sink);
+        while self.fresh.pop().is_some() {}
+        me.timers.clear();
+    }
+}
+
+fn untag(p: *mut Task) -> (TaskRef, bool) {
+    let unstarted = (p as usize) & UNSTARTED_TAG != 0;
+    let raw = ((p as usize) & !UNSTARTED_TAG) as *const Task;
+    // SAFETY: every pointer stored in a runnext slot came from
+    // `Arc::into_raw` (possibly tagged), and whoever swapped or CASed it out
+    // owns that reference.
+    (unsafe { Arc::from_raw(raw) }, unstarted)
+}
+
+/// The worker thread's body.
+pub(crate) fn run_worker(ctx: WorkerContext) {
+    stack::install_overflow_handler();
+    context::set_worker(&ctx);
+    let shared = ctx.shared;
+    while !shared.shutdown.load(Ordering::Relaxed) {
+        let mut seen = None;
+        if let Some(t) = ctx.next_local().or_else(|| ctx.find_remote(&mut seen)).or_else(|| ctx.idle()) {
+            ctx.run_task(t);
+            continue;
+        }
+        if shared.shutdown.load(Ordering::Relaxed) {
+            break;
+        }
+        ctx.sleep();
+    }
+    ctx.shutdown();
+    context::set_worker(std::ptr::null());
+    let mut exited = shared.workers_exited.lock().unwrap_or_else(|e| e.into_inner());
+    *exited += 1;
+    shared.workers_exited_cv.notify_all();
+    let _ = (NO_HOME, AtomicPtr::<Task>::new(std::ptr::null_mut()));
+}

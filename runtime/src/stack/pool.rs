@@ -1,0 +1,78 @@
+//! A worker's private cache of stacks, so starting a goroutine needs no lock
+//! and no system call in the steady state.
+//!
+//! Pooled stacks keep their top pages (the part every goroutine touches); the
+//! pages below are released when a stack comes back after a deep call, so one
+//! deep recursion does not pin memory for the life of the process.
+
+use super::{GoroutineStack, StackAllocator, StackError, page_size};
+
+/// Stacks a worker keeps before handing the surplus back to the allocator.
+const POOL_MAX: usize = 128;
+/// Stacks fetched from the allocator at once when the pool is empty.
+const REFILL: usize = 16;
+/// Bytes at the top of a pooled stack that stay resident.
+const KEEP_BYTES: usize = 8 * 1024;
+
+#[derive(Debug)]
+pub(crate) struct StackPool {
+    allocator: &'static StackAllocator,
+    stacks: Vec<GoroutineStack>,
+}
+
+impl StackPool {
+    pub(crate) fn new(allocator: &'static StackAllocator) -> Self {
+        StackPool { allocator, stacks: Vec::with_capacity(POOL_MAX) }
+    }
+
+    pub(crate) fn get(&mut self) -> Result<GoroutineStack, StackError> {
+        if let Some(s) = self.stacks.pop() {
+            return Ok(s);
+        }
+        self.allocator.take(REFILL, &mut self.stacks)?;
+        Ok(self.stacks.pop().expect("take returned at least one stack"))
+    }
+
+    pub(crate) fn put(&mut self, stack: GoroutineStack) {
+        if went_deep(&stack) {
+            self.allocator.release_below(&stack, KEEP_BYTES);
+        }
+        if self.stacks.len() < POOL_MAX {
+            self.stacks.push(stack);
+        } else {
+            // The surplus goes back whole: free stacks cost no memory.
+            let surplus: Vec<_> = self.stacks.drain(POOL_MAX / 2..).collect();
+            for s in &surplus {
+                self.allocator.release_below(s, 0);
+            }
+            self.allocator.give_back(surplus);
+            self.stacks.push(stack);
+        }
+    }
+}
+
+impl Drop for StackPool {
+    fn drop(&mut self) {
+        for s in &self.stacks {
+            self.allocator.release_below(s, 0);
+        }
+        self.allocator.give_back(self.stacks.drain(..));
+    }
+}
+
+/// Whether the goroutine that used `stack` went below its kept top pages.
+///
+/// Reads the highest word of the first page below the kept part: a frame that
+/// went deeper wrote return addresses or locals through it. An untouched page
+/// reads as zero and maps only the shared zero page, so the check is free
+/// after its first time; a deep stack whose probe word happens to be zero is
+/// merely not trimmed this time.
+fn went_deep(stack: &GoroutineStack) -> bool {
+    let probe = stack.top() - KEEP_BYTES - std::mem::size_of::<usize>();
+    if probe < stack.slot_base() + page_size() {
+        return false;
+    }
+    // SAFETY: `probe` is an aligned word inside the usable part of a stack we
+    // own exclusively; no coroutine runs on it now.
+    unsafe { std::ptr::read_volatile(probe as *const usize) != 0 }
+}

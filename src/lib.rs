@@ -1,0 +1,2 @@
+//! goru: Go's concurrency, in Go's own syntax, inside Rust.
+pub use goru_runtime::*;
