@@ -11,9 +11,15 @@
 mod util;
 pub mod stack;
 mod sched;
+pub mod chan;
+pub mod select;
+pub mod time;
+mod blocking;
 
 pub use sched::{Builder, DEFAULT_STACK_SIZE, JoinHandle, PanicMode, Runtime, WaitReason, go, run, spawn};
 pub use stack::{GuardPages, StackError};
+pub use blocking::blocking;
+pub use chan::{Chan, Receiver, SendError, Sender, TryRecvError, TrySendError};
 
 /// Go's `runtime` package: introspection and yielding.
 pub mod runtime {

@@ -119,6 +119,23 @@ impl Parking {
         }
     }
 
+    /// Blocks for good: nothing holds this parking, so nothing wakes it
+    /// (nil channels, empty select). Only a runtime shutdown unwinds it.
+    pub(crate) fn park_forever(&self, reason: WaitReason, at: &'static Location<'static>) -> ! {
+        match &self.target {
+            Target::Task(t) => {
+                // SAFETY: as in `park`.
+                let task = unsafe { &**t };
+                loop {
+                    park_current_task(task, reason, at);
+                }
+            }
+            Target::Thread(_) => loop {
+                std::thread::park();
+            },
+        }
+    }
+
     pub(crate) fn is_woken(&self) -> bool {
         self.woken.load(Ordering::Acquire)
     }
