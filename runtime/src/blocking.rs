@@ -31,14 +31,23 @@ fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| {
         let (jobs, queue) = crossbeam_channel::unbounded();
-        Pool { jobs, queue, idle: AtomicUsize::new(0) }
+        Pool {
+            jobs,
+            queue,
+            idle: AtomicUsize::new(0),
+        }
     })
 }
 
 impl Pool {
     fn submit(&'static self, job: Job) {
-        let reserved = self.idle.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1)).is_ok();
-        self.jobs.send(job).expect("the pool's queue lives for the whole process");
+        let reserved = self
+            .idle
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok();
+        self.jobs
+            .send(job)
+            .expect("the pool's queue lives for the whole process");
         if !reserved {
             std::thread::Builder::new()
                 .name("goru-blocking".into())
@@ -58,7 +67,11 @@ impl Pool {
                     Ok(j) => Some(j),
                     Err(_) => {
                         // Leave only if no submitter reserved us meanwhile.
-                        if self.idle.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1)).is_ok() {
+                        if self
+                            .idle
+                            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+                            .is_ok()
+                        {
                             return;
                         }
                         self.queue.recv().ok()

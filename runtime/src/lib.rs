@@ -8,18 +8,20 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod util;
-pub mod stack;
-mod sched;
-pub mod chan;
-pub mod select;
-pub mod time;
 mod blocking;
+pub mod chan;
+mod sched;
+pub mod select;
+pub mod stack;
+pub mod time;
+mod util;
 
-pub use sched::{Builder, DEFAULT_STACK_SIZE, JoinHandle, PanicMode, Runtime, WaitReason, go, run, spawn};
-pub use stack::{GuardPages, StackError};
 pub use blocking::blocking;
 pub use chan::{Chan, Receiver, SendError, Sender, TryRecvError, TrySendError};
+pub use sched::{
+    Builder, DEFAULT_STACK_SIZE, JoinHandle, PanicMode, Runtime, WaitReason, go, run, spawn,
+};
+pub use stack::{GuardPages, StackError};
 
 /// Go's `runtime` package: introspection and yielding.
 pub mod runtime {

@@ -76,7 +76,10 @@ impl<T> std::fmt::Debug for RecvCase<'_, T> {
 impl<'a, T: Send> RecvCase<'a, T> {
     /// A receive from `chan` (a `Chan`'s or `Receiver`'s `raw()`).
     pub fn new(chan: RawChan<'a, T>) -> Self {
-        RecvCase { chan: chan.0, slot: UnsafeCell::new(None) }
+        RecvCase {
+            chan: chan.0,
+            slot: UnsafeCell::new(None),
+        }
     }
     /// This case as a select argument.
     pub fn case(&mut self) -> Case<'_> {
@@ -105,7 +108,9 @@ impl<T: Send> CaseOps for RecvCase<'_, T> {
         }
     }
     unsafe fn poll(&mut self) -> Poll {
-        let Some(c) = self.chan else { return Poll::NotReady };
+        let Some(c) = self.chan else {
+            return Poll::NotReady;
+        };
         // SAFETY: forwarded contract.
         match unsafe { c.try_recv_locked() } {
             RecvAttempt::Done(v, wake) => {
@@ -149,7 +154,10 @@ impl<T> std::fmt::Debug for SendCase<'_, T> {
 impl<'a, T: Send> SendCase<'a, T> {
     /// A send of `value` on `chan` (a `Chan`'s or `Sender`'s `raw()`).
     pub fn new(chan: RawChan<'a, T>, value: T) -> Self {
-        SendCase { chan: chan.0, value: UnsafeCell::new(Some(value)) }
+        SendCase {
+            chan: chan.0,
+            value: UnsafeCell::new(Some(value)),
+        }
     }
     /// This case as a select argument.
     pub fn case(&mut self) -> Case<'_> {
@@ -177,8 +185,14 @@ impl<T: Send> CaseOps for SendCase<'_, T> {
         }
     }
     unsafe fn poll(&mut self) -> Poll {
-        let Some(c) = self.chan else { return Poll::NotReady };
-        let v = self.value.get_mut().take().expect("send case polled after it fired");
+        let Some(c) = self.chan else {
+            return Poll::NotReady;
+        };
+        let v = self
+            .value
+            .get_mut()
+            .take()
+            .expect("send case polled after it fired");
         // SAFETY: forwarded contract.
         match unsafe { c.try_send_locked(v) } {
             SendAttempt::Done(wake) => Poll::Fired(wake),
@@ -267,7 +281,9 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
         }
     }
     let mut lock_order = Indices::new(n);
-    lock_order.as_mut().sort_unstable_by_key(|&i| cases[i as usize].0.chan_addr());
+    lock_order
+        .as_mut()
+        .sort_unstable_by_key(|&i| cases[i as usize].0.chan_addr());
     let lock_order = lock_order;
 
     lock_all(cases, lock_order.as_ref());
@@ -295,7 +311,11 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
     }
     if cases.iter().all(|c| c.0.chan_addr() == 0) {
         unlock_all(cases, lock_order.as_ref());
-        let reason = if n == 0 { WaitReason::SelectNoCases } else { WaitReason::Select };
+        let reason = if n == 0 {
+            WaitReason::SelectNoCases
+        } else {
+            WaitReason::Select
+        };
         block_forever(reason, at);
     }
     Some(block(cases, lock_order.as_ref(), at))
@@ -305,11 +325,29 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
 #[inline(never)]
 fn block(cases: &mut [Case<'_>], lock_order: &[u16], at: &'static Location<'static>) -> usize {
     let parking = Parking::for_current();
-    let waiters: Vec<Waiter> = cases
-        .iter_mut()
-        .enumerate()
-        .map(|(i, c)| Waiter::new(&parking, true, i, c.0.elem()))
-        .collect();
+    // Waiters live in this frame: inline for the usual few cases.
+    const INLINE: usize = 4;
+    let n = cases.len();
+    let inline: [Waiter; INLINE];
+    let heap: Vec<Waiter>;
+    let waiters: &[Waiter] = if n <= INLINE {
+        inline = std::array::from_fn(|i| {
+            let elem = if i < n {
+                cases[i].0.elem()
+            } else {
+                std::ptr::null_mut()
+            };
+            Waiter::new(&parking, true, i, elem)
+        });
+        &inline[..n]
+    } else {
+        heap = cases
+            .iter_mut()
+            .enumerate()
+            .map(|(i, c)| Waiter::new(&parking, true, i, c.0.elem()))
+            .collect();
+        &heap
+    };
     for &i in lock_order {
         let i = i as usize;
         // SAFETY: locked; `waiters` lives until every waiter is dequeued
@@ -318,7 +356,11 @@ fn block(cases: &mut [Case<'_>], lock_order: &[u16], at: &'static Location<'stat
     }
     unlock_all(cases, lock_order);
 
-    let guard = DequeueAll { cases: &*cases, waiters: &waiters, lock_order };
+    let guard = DequeueAll {
+        cases: &*cases,
+        waiters,
+        lock_order,
+    };
     parking.park(WaitReason::Select, at);
     drop(guard); // relocks and dequeues the losing cases
 

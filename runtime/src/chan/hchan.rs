@@ -96,12 +96,16 @@ impl<T> Hchan<T> {
         if let Some(w) = st.sendq.dequeue() {
             // SAFETY: a queued sender's elem is its `Option<T>` slot, holding
             // the value; it stays valid until we wake it.
-            let sent = unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value");
+            let sent =
+                unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value");
             let v = if self.cap == 0 {
                 sent
             } else {
                 // Full buffer: take the head, the sender's value joins the tail.
-                let head = st.buf.pop_front().expect("a sender waits only on a full buffer");
+                let head = st
+                    .buf
+                    .pop_front()
+                    .expect("a sender waits only on a full buffer");
                 st.buf.push_back(sent);
                 head
             };
@@ -148,7 +152,9 @@ impl<T> Hchan<T> {
         // SAFETY: we hold the lock.
         unsafe { self.unlock() };
         if let RecvAttempt::Done(_, Some(_)) = &r {
-            let RecvAttempt::Done(v, Some(w)) = r else { unreachable!() };
+            let RecvAttempt::Done(v, Some(w)) = r else {
+                unreachable!()
+            };
             w.wake();
             return RecvAttempt::Done(v, None);
         }
@@ -163,7 +169,9 @@ impl<T> Hchan<T> {
         // SAFETY: we hold the lock.
         unsafe { self.unlock() };
         if let SendAttempt::Done(Some(_)) = &r {
-            let SendAttempt::Done(Some(w)) = r else { unreachable!() };
+            let SendAttempt::Done(Some(w)) = r else {
+                unreachable!()
+            };
             w.wake();
             return SendAttempt::Done(None);
         }
@@ -200,7 +208,11 @@ impl<T> Hchan<T> {
             self.state().recvq.push_back(&waiter);
             self.unlock();
         }
-        let guard = DequeueOnUnwind { chan: self, waiter: &waiter, recv: true };
+        let guard = DequeueOnUnwind {
+            chan: self,
+            waiter: &waiter,
+            recv: true,
+        };
         parking.park(WaitReason::ChanReceive, at);
         std::mem::forget(guard);
         slot.into_inner()
@@ -240,13 +252,19 @@ impl<T> Hchan<T> {
             self.state().sendq.push_back(&waiter);
             self.unlock();
         }
-        let guard = DequeueOnUnwind { chan: self, waiter: &waiter, recv: false };
+        let guard = DequeueOnUnwind {
+            chan: self,
+            waiter: &waiter,
+            recv: false,
+        };
         parking.park(WaitReason::ChanSend, at);
         std::mem::forget(guard);
         if waiter.success.get() {
             Ok(())
         } else {
-            Err(slot.into_inner().expect("a sender woken by close keeps its value"))
+            Err(slot
+                .into_inner()
+                .expect("a sender woken by close keeps its value"))
         }
     }
 

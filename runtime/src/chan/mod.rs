@@ -90,6 +90,16 @@ impl std::error::Error for TryRecvError {}
 #[doc(hidden)]
 pub struct RawChan<'a, T>(pub(crate) Option<&'a Hchan<T>>);
 
+impl<T> fmt::Debug for RawChan<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "RawChan"
+        } else {
+            "RawChan(nil)"
+        })
+    }
+}
+
 macro_rules! common_methods {
     () => {
         /// Values buffered now (Go's `len(ch)`).
@@ -184,7 +194,9 @@ macro_rules! recv_methods {
         /// Iterates over received values until the channel is closed and
         /// drained (Go's `for v := range ch`).
         pub fn iter(&self) -> Iter<'_, T> {
-            Iter { inner: self.inner.as_deref() }
+            Iter {
+                inner: self.inner.as_deref(),
+            }
         }
     };
 }
@@ -209,7 +221,9 @@ pub struct Receiver<T> {
 impl<T: Send> Chan<T> {
     /// `make(chan T, cap)`: unbuffered when `cap` is 0.
     pub fn new(cap: usize) -> Self {
-        Chan { inner: Some(Arc::new(Hchan::new(cap))) }
+        Chan {
+            inner: Some(Arc::new(Hchan::new(cap))),
+        }
     }
     /// `make(chan T)`.
     pub fn unbuffered() -> Self {
@@ -217,11 +231,15 @@ impl<T: Send> Chan<T> {
     }
     /// The send-only view of this channel.
     pub fn sender(&self) -> Sender<T> {
-        Sender { inner: self.inner.clone() }
+        Sender {
+            inner: self.inner.clone(),
+        }
     }
     /// The receive-only view of this channel.
     pub fn receiver(&self) -> Receiver<T> {
-        Receiver { inner: self.inner.clone() }
+        Receiver {
+            inner: self.inner.clone(),
+        }
     }
     common_methods!();
     send_methods!();
@@ -262,7 +280,9 @@ macro_rules! handle_traits {
     ($t:ident) => {
         impl<T> Clone for $t<T> {
             fn clone(&self) -> Self {
-                $t { inner: self.inner.clone() }
+                $t {
+                    inner: self.inner.clone(),
+                }
             }
         }
         impl<T> Default for $t<T> {
@@ -285,7 +305,13 @@ macro_rules! handle_traits {
         impl<T> fmt::Debug for $t<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match &self.inner {
-                    Some(c) => write!(f, "{}({:p}, cap {})", stringify!($t), Arc::as_ptr(c), c.cap()),
+                    Some(c) => write!(
+                        f,
+                        "{}({:p}, cap {})",
+                        stringify!($t),
+                        Arc::as_ptr(c),
+                        c.cap()
+                    ),
                     None => write!(f, "{}(nil)", stringify!($t)),
                 }
             }
@@ -359,7 +385,9 @@ macro_rules! into_iter {
             type Item = T;
             type IntoIter = Iter<'a, T>;
             fn into_iter(self) -> Iter<'a, T> {
-                Iter { inner: self.inner.as_deref() }
+                Iter {
+                    inner: self.inner.as_deref(),
+                }
             }
         }
         impl<T: Send> IntoIterator for $t<T> {
@@ -377,8 +405,5 @@ into_iter!(Receiver);
 /// Parks forever (nil channel operations, empty select), as Go does; the
 /// deadlock detector reports it if nothing else can run.
 pub(crate) fn block_forever(reason: WaitReason, at: &'static Location<'static>) -> ! {
-    loop {
-        let parking = Parking::for_current();
-        parking.park_forever(reason, at);
-    }
+    Parking::for_current().park_forever(reason, at)
 }

@@ -25,7 +25,12 @@ pub(crate) struct Waiter {
 }
 
 impl Waiter {
-    pub(crate) fn new(parking: &Parking, is_select: bool, case_index: usize, elem: *mut ()) -> Waiter {
+    pub(crate) fn new(
+        parking: &Parking,
+        is_select: bool,
+        case_index: usize,
+        elem: *mut (),
+    ) -> Waiter {
         Waiter {
             prev: Cell::new(std::ptr::null()),
             next: Cell::new(std::ptr::null()),
@@ -57,12 +62,10 @@ pub(crate) struct WaitQueue {
 
 impl WaitQueue {
     pub(crate) const fn new() -> Self {
-        WaitQueue { head: std::ptr::null(), tail: std::ptr::null() }
-    }
-
-    #[inline]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.head.is_null()
+        WaitQueue {
+            head: std::ptr::null(),
+            tail: std::ptr::null(),
+        }
     }
 
     /// # Safety

@@ -40,11 +40,19 @@ pub(crate) fn install_panic_hook() {
                 return previous(info);
             }
             let message = payload_message(info.payload());
-            let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
             let backtrace = std::env::var_os("RUST_BACKTRACE")
                 .filter(|v| v != "0")
                 .map(|_| std::backtrace::Backtrace::force_capture().to_string());
-            LAST_PANIC.with(|p| *p.borrow_mut() = Some(PanicRecord { message, location, backtrace }));
+            LAST_PANIC.with(|p| {
+                *p.borrow_mut() = Some(PanicRecord {
+                    message,
+                    location,
+                    backtrace,
+                })
+            });
         }));
     });
 }
@@ -71,7 +79,9 @@ pub(crate) fn goroutine_panicked(task: &Task, payload: Box<dyn std::any::Any + S
     }
     let record = take_panic_record();
     let mut out = String::new();
-    let message = record.as_ref().map_or_else(|| payload_message(&*payload), |r| r.message.clone());
+    let message = record
+        .as_ref()
+        .map_or_else(|| payload_message(&*payload), |r| r.message.clone());
     let _ = writeln!(out, "panic: {message}\n\ngoroutine {} [running]:", task.id);
     if let Some(loc) = record.as_ref().and_then(|r| r.location.as_ref()) {
         let _ = writeln!(out, "\t{loc}");
@@ -93,8 +103,13 @@ pub(crate) fn goroutine_panicked(task: &Task, payload: Box<dyn std::any::Any + S
 /// panic and handed to whoever joins it.
 pub(crate) fn spawned_panicked(task: &Task, payload: &(dyn std::any::Any + Send)) {
     let record = take_panic_record();
-    let message = record.as_ref().map_or_else(|| payload_message(payload), |r| r.message.clone());
-    let at = record.as_ref().and_then(|r| r.location.clone()).unwrap_or_default();
+    let message = record
+        .as_ref()
+        .map_or_else(|| payload_message(payload), |r| r.message.clone());
+    let at = record
+        .as_ref()
+        .and_then(|r| r.location.clone())
+        .unwrap_or_default();
     eprintln!("goroutine {} panicked at {at}:\n{message}", task.id);
 }
 
@@ -137,11 +152,19 @@ pub(crate) fn check_deadlock(shared: &'static Shared) {
     if !idle || shared.live_goroutines() <= 0 {
         return;
     }
-    if shared.outcome.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+    if shared
+        .outcome
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .is_some()
+    {
         return;
     }
     static REPORTED: AtomicBool = AtomicBool::new(false);
-    let report = format!("fatal error: all goroutines are asleep - deadlock!\n\n{}", dump(shared));
+    let report = format!(
+        "fatal error: all goroutines are asleep - deadlock!\n\n{}",
+        dump(shared)
+    );
     match shared.config.panic_mode {
         PanicMode::Exit => {
             if !REPORTED.swap(true, Ordering::SeqCst) {
@@ -171,13 +194,17 @@ pub(crate) fn dump(shared: &Shared) -> String {
         let reason = t.wait_reason();
         let mut state = reason.as_str().to_string();
         if !matches!(reason, WaitReason::Running | WaitReason::Runnable) {
-            let minutes = now.saturating_sub(t.parked_since.load(Ordering::Relaxed)) / 60_000_000_000;
+            let minutes =
+                now.saturating_sub(t.parked_since.load(Ordering::Relaxed)) / 60_000_000_000;
             if minutes >= 1 {
                 let _ = write!(state, ", {minutes} minutes");
             }
         }
         let _ = writeln!(out, "goroutine {} [{state}]:", t.id);
-        if let Some(at) = t.blocked_at().filter(|_| !matches!(reason, WaitReason::Running | WaitReason::Runnable)) {
+        if let Some(at) = t
+            .blocked_at()
+            .filter(|_| !matches!(reason, WaitReason::Running | WaitReason::Runnable))
+        {
             let _ = writeln!(out, "\t{}", fmt_location(at));
         }
         let _ = writeln!(out, "created at {}\n", fmt_location(t.spawn_site));

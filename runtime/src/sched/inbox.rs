@@ -16,7 +16,9 @@ pub(crate) struct Inbox {
 
 impl Inbox {
     pub(crate) fn new() -> Self {
-        Inbox { head: AtomicPtr::new(std::ptr::null_mut()) }
+        Inbox {
+            head: AtomicPtr::new(std::ptr::null_mut()),
+        }
     }
 
     pub(crate) fn push(&self, task: TaskRef) {
@@ -26,7 +28,10 @@ impl Inbox {
             // SAFETY: `node` is a live task we own a reference to; nobody else
             // touches its link while it is being pushed.
             unsafe { (*node).inbox_next.store(head, Ordering::Relaxed) };
-            match self.head.compare_exchange_weak(head, node, Ordering::Release, Ordering::Relaxed) {
+            match self
+                .head
+                .compare_exchange_weak(head, node, Ordering::Release, Ordering::Relaxed)
+            {
                 Ok(_) => return,
                 Err(h) => head = h,
             }

@@ -77,7 +77,10 @@ impl<T> Oneshot<T> {
             *self.waiter.get() = &parking;
             self.lock.unlock();
         }
-        let guard = Unregister { once: self, parking: &parking };
+        let guard = Unregister {
+            once: self,
+            parking: &parking,
+        };
         parking.park(reason, at);
         std::mem::forget(guard);
         self.lock.lock();

@@ -62,7 +62,11 @@ impl Parking {
     /// For select's wakers: claims this parking; false if another case won.
     #[inline]
     pub(crate) fn try_claim(&self, case: usize) -> bool {
-        if self.claimed.compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+        if self
+            .claimed
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
             self.fired_case.store(case, Ordering::Relaxed);
             true
         } else {
@@ -135,10 +139,6 @@ impl Parking {
             },
         }
     }
-
-    pub(crate) fn is_woken(&self) -> bool {
-        self.woken.load(Ordering::Acquire)
-    }
 }
 
 impl Wake {
@@ -154,10 +154,14 @@ impl Wake {
 /// Suspends the running goroutine until something queues it again.
 pub(crate) fn park_current_task(task: &Task, reason: WaitReason, at: &'static Location<'static>) {
     task.wait_reason.store(reason as u8, Ordering::Relaxed);
-    task.blocked_at.store((at as *const Location<'static>).cast_mut(), Ordering::Relaxed);
+    task.blocked_at.store(
+        (at as *const Location<'static>).cast_mut(),
+        Ordering::Relaxed,
+    );
     task.parked_since.store(clock::now(), Ordering::Relaxed);
     suspend(task, Suspend::Park);
-    task.wait_reason.store(WaitReason::Running as u8, Ordering::Relaxed);
+    task.wait_reason
+        .store(WaitReason::Running as u8, Ordering::Relaxed);
 }
 
 pub(crate) fn suspend(task: &Task, how: Suspend) {

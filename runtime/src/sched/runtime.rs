@@ -2,7 +2,9 @@
 //! and the lazily started global runtime used from plain threads.
 
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{
+    AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -104,8 +106,16 @@ impl Builder {
     pub fn build(self) -> Runtime {
         let workers = self.workers.unwrap_or_else(default_workers);
         let stack_size = self.stack_size.unwrap_or_else(default_stack_size);
-        let config = Config { workers, panic_mode: self.panic_mode, detect_deadlock: self.detect_deadlock };
-        Runtime::start(config, StackAllocator::get(stack_size, self.guard_pages), false)
+        let config = Config {
+            workers,
+            panic_mode: self.panic_mode,
+            detect_deadlock: self.detect_deadlock,
+        };
+        Runtime::start(
+            config,
+            StackAllocator::get(stack_size, self.guard_pages),
+            false,
+        )
     }
 }
 
@@ -130,7 +140,10 @@ pub(crate) fn parse_size(s: &str) -> Option<usize> {
 }
 
 fn default_stack_size() -> usize {
-    std::env::var("GORU_STACK_SIZE").ok().and_then(|v| parse_size(&v)).unwrap_or(DEFAULT_STACK_SIZE)
+    std::env::var("GORU_STACK_SIZE")
+        .ok()
+        .and_then(|v| parse_size(&v))
+        .unwrap_or(DEFAULT_STACK_SIZE)
 }
 
 /// A worker's state that other threads touch.
@@ -214,14 +227,19 @@ impl Shared {
     }
 
     pub(crate) fn live_goroutines(&self) -> i64 {
-        self.workers.iter().map(|w| w.live.load(Ordering::Relaxed)).sum()
+        self.workers
+            .iter()
+            .map(|w| w.live.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Wakes a sleeping worker if none is spinning: new stealable work.
     #[inline]
     pub(crate) fn wake_idle(&self) {
         std::sync::atomic::fence(Ordering::SeqCst);
-        if self.num_spinning.load(Ordering::SeqCst) == 0 && self.num_sleeping.load(Ordering::SeqCst) > 0 {
+        if self.num_spinning.load(Ordering::SeqCst) == 0
+            && self.num_sleeping.load(Ordering::SeqCst) > 0
+        {
             self.wake_one_sleeper();
         }
     }
@@ -285,7 +303,9 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").field("workers", &self.workers.len()).finish()
+        f.debug_struct("Shared")
+            .field("workers", &self.workers.len())
+            .finish()
     }
 }
 
@@ -293,8 +313,9 @@ impl Runtime {
     fn start(config: Config, stacks: &'static StackAllocator, global: bool) -> Runtime {
         fatal::install_panic_hook();
         let n = config.workers;
-        let locals: Vec<crossbeam_deque::Worker<TaskRef>> =
-            (0..n).map(|_| crossbeam_deque::Worker::new_fifo()).collect();
+        let locals: Vec<crossbeam_deque::Worker<TaskRef>> = (0..n)
+            .map(|_| crossbeam_deque::Worker::new_fifo())
+            .collect();
         let workers: Box<[WorkerShared]> = locals
             .iter()
             .map(|l| WorkerShared {
@@ -335,7 +356,11 @@ impl Runtime {
                     .expect("goru: cannot start a worker thread")
             })
             .collect();
-        Runtime { shared, threads, global }
+        Runtime {
+            shared,
+            threads,
+            global,
+        }
     }
 
     /// Runs `f` as goroutine 1 of this runtime and returns its result, the
@@ -350,7 +375,9 @@ impl Runtime {
         let shared = self.shared;
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let out = Arc::clone(&slot);
-        shared.has_main.store(shared.config.detect_deadlock, Ordering::SeqCst);
+        shared
+            .has_main
+            .store(shared.config.detect_deadlock, Ordering::SeqCst);
         let entry = super::spawn::go_entry(move || {
             let v = f();
             *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
@@ -359,12 +386,18 @@ impl Runtime {
         super::spawn::spawn_on(shared, entry, Location::caller());
         let mut outcome = shared.outcome.lock().unwrap_or_else(|e| e.into_inner());
         while outcome.is_none() {
-            outcome = shared.outcome_ready.wait(outcome).unwrap_or_else(|e| e.into_inner());
+            outcome = shared
+                .outcome_ready
+                .wait(outcome)
+                .unwrap_or_else(|e| e.into_inner());
         }
         match outcome.take().expect("checked above") {
             Outcome::MainReturned => {
                 drop(outcome);
-                slot.lock().unwrap_or_else(|e| e.into_inner()).take().expect("main goroutine stored its result")
+                slot.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take()
+                    .expect("main goroutine stored its result")
             }
             Outcome::Panicked(p) => {
                 drop(outcome);
@@ -381,10 +414,6 @@ impl Runtime {
     pub fn workers(&self) -> usize {
         self.shared.workers.len()
     }
-
-    pub(crate) fn shared(&self) -> &'static Shared {
-        self.shared
-    }
 }
 
 impl Drop for Runtime {
@@ -396,7 +425,11 @@ impl Drop for Runtime {
         // Wait for workers to unwind their goroutines, but never hang on a
         // goroutine that does not yield (Go would simply exit): detach then.
         let deadline = std::time::Instant::now() + Duration::from_secs(2);
-        let mut exited = self.shared.workers_exited.lock().unwrap_or_else(|e| e.into_inner());
+        let mut exited = self
+            .shared
+            .workers_exited
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         while *exited < self.threads.len() {
             let now = std::time::Instant::now();
             if now >= deadline {
@@ -431,8 +464,16 @@ pub(crate) fn global() -> &'static Shared {
     static GLOBAL: OnceLock<Runtime> = OnceLock::new();
     GLOBAL
         .get_or_init(|| {
-            let config = Config { workers: default_workers(), panic_mode: PanicMode::Exit, detect_deadlock: false };
-            Runtime::start(config, StackAllocator::get(default_stack_size(), GuardPages::Auto), true)
+            let config = Config {
+                workers: default_workers(),
+                panic_mode: PanicMode::Exit,
+                detect_deadlock: false,
+            };
+            Runtime::start(
+                config,
+                StackAllocator::get(default_stack_size(), GuardPages::Auto),
+                true,
+            )
         })
         .shared
 }

@@ -14,8 +14,13 @@ use super::task::{Task, WaitReason};
 pub(crate) type Entry = Box<dyn FnOnce() + Send>;
 
 /// Queues a new goroutine running `entry` on `shared`; returns its id.
-pub(crate) fn spawn_on(shared: &'static Shared, entry: Entry, site: &'static Location<'static>) -> u64 {
-    let on_this_runtime = context::with_worker(|w| std::ptr::eq(w.shared, shared).then_some(w.index)).flatten();
+pub(crate) fn spawn_on(
+    shared: &'static Shared,
+    entry: Entry,
+    site: &'static Location<'static>,
+) -> u64 {
+    let on_this_runtime =
+        context::with_worker(|w| std::ptr::eq(w.shared, shared).then_some(w.index)).flatten();
     match on_this_runtime {
         Some(index) => {
             let id = context::with_worker(|w| w.next_goroutine_id()).expect("on a worker");
@@ -93,7 +98,9 @@ pub struct JoinHandle<T> {
 
 impl<T> std::fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JoinHandle").field("goroutine", &self.id).finish()
+        f.debug_struct("JoinHandle")
+            .field("goroutine", &self.id)
+            .finish()
     }
 }
 

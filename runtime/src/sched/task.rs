@@ -52,8 +52,19 @@ impl WaitReason {
     pub(crate) fn from_u8(v: u8) -> WaitReason {
         use WaitReason::*;
         [
-            Running, Runnable, ChanReceive, ChanSend, ChanReceiveNilChan, ChanSendNilChan, Select,
-            SelectNoCases, Sleep, Join, Blocking, SyncWait, IoWait,
+            Running,
+            Runnable,
+            ChanReceive,
+            ChanSend,
+            ChanReceiveNilChan,
+            ChanSendNilChan,
+            Select,
+            SelectNoCases,
+            Sleep,
+            Join,
+            Blocking,
+            SyncWait,
+            IoWait,
         ]
         .get(v as usize)
         .copied()
@@ -116,7 +127,10 @@ unsafe impl Sync for Task {}
 
 impl std::fmt::Debug for Task {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Task").field("id", &self.id).field("spawn_site", &self.spawn_site).finish()
+        f.debug_struct("Task")
+            .field("id", &self.id)
+            .field("spawn_site", &self.spawn_site)
+            .finish()
     }
 }
 

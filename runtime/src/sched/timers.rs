@@ -59,7 +59,9 @@ unsafe impl Send for TimerHeap {}
 
 impl std::fmt::Debug for TimerHeap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TimerHeap").field("next", &self.next).finish()
+        f.debug_struct("TimerHeap")
+            .field("next", &self.next)
+            .finish()
     }
 }
 
@@ -85,8 +87,13 @@ impl TimerHeap {
             let seq = &mut *self.seq.get();
             *seq += 1;
             let heap = &mut *self.heap.get();
-            heap.push(Entry { when, seq: *seq, action });
-            self.next.store(heap.peek().map_or(u64::MAX, |e| e.when), Ordering::Release);
+            heap.push(Entry {
+                when,
+                seq: *seq,
+                action,
+            });
+            self.next
+                .store(heap.peek().map_or(u64::MAX, |e| e.when), Ordering::Release);
             self.lock.unlock();
         }
     }
@@ -108,7 +115,8 @@ impl TimerHeap {
             while heap.peek().is_some_and(|e| e.when <= now) {
                 due.extend(heap.pop());
             }
-            self.next.store(heap.peek().map_or(u64::MAX, |e| e.when), Ordering::Release);
+            self.next
+                .store(heap.peek().map_or(u64::MAX, |e| e.when), Ordering::Release);
             self.lock.unlock();
         }
         let fired = !due.is_empty();
@@ -151,8 +159,16 @@ pub(crate) struct TimerShared {
 }
 
 impl TimerShared {
-    pub(crate) fn new(runtime: &'static Shared, callback: Box<dyn Fn() + Send + Sync>) -> Arc<Self> {
-        Arc::new(TimerShared { runtime, state: AtomicU64::new(0), period: AtomicU64::new(0), callback })
+    pub(crate) fn new(
+        runtime: &'static Shared,
+        callback: Box<dyn Fn() + Send + Sync>,
+    ) -> Arc<Self> {
+        Arc::new(TimerShared {
+            runtime,
+            state: AtomicU64::new(0),
+            period: AtomicU64::new(0),
+            callback,
+        })
     }
 
     /// Arms the timer for `when` (runtime clock), firing every `period` ns
@@ -163,12 +179,19 @@ impl TimerShared {
         let mut s = self.state.load(Ordering::Acquire);
         let generation = loop {
             let generation = (s >> 1) + 1;
-            match self.state.compare_exchange(s, generation << 1 | ARMED, Ordering::AcqRel, Ordering::Acquire) {
+            match self.state.compare_exchange(
+                s,
+                generation << 1 | ARMED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => break generation,
                 Err(actual) => s = actual,
             }
         };
-        self.runtime.timer_heap_for_current().push(when, Action::Timer(Arc::clone(self), generation));
+        self.runtime
+            .timer_heap_for_current()
+            .push(when, Action::Timer(Arc::clone(self), generation));
         self.runtime.timer_armed();
         s & ARMED != 0
     }
@@ -178,7 +201,10 @@ impl TimerShared {
         let mut s = self.state.load(Ordering::Acquire);
         while s & ARMED != 0 {
             let next = ((s >> 1) + 1) << 1;
-            match self.state.compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return true,
                 Err(actual) => s = actual,
             }
@@ -190,7 +216,11 @@ impl TimerShared {
         let armed = generation << 1 | ARMED;
         let period = self.period.load(Ordering::Relaxed);
         if period == 0 {
-            if self.state.compare_exchange(armed, generation << 1, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+            if self
+                .state
+                .compare_exchange(armed, generation << 1, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
                 (self.callback)();
             }
             return;
@@ -205,7 +235,9 @@ impl TimerShared {
             next = now + period - (now - when) % period;
         }
         if self.state.load(Ordering::Acquire) == armed {
-            self.runtime.timer_heap_for_current().push(next, Action::Timer(Arc::clone(&self), generation));
+            self.runtime
+                .timer_heap_for_current()
+                .push(next, Action::Timer(Arc::clone(&self), generation));
         }
     }
 }

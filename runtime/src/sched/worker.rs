@@ -13,16 +13,16 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use corosensei::{Coroutine, CoroutineResult};
 use crossbeam_deque::{Steal, Worker as Deque};
 
 use super::context;
-use super::runtime::{NOTIFIED, RUNNING, SLEEPING, Shared, WorkerShared};
-use super::task::{GoroutineYielder, NO_HOME, Suspend, Task, TaskRef, WaitReason};
 use super::fatal;
+use super::runtime::{RUNNING, SLEEPING, Shared, WorkerShared};
+use super::task::{GoroutineYielder, Suspend, Task, TaskRef, WaitReason};
 use crate::stack::{self, StackPool};
 use crate::util::{clock, futex, rand};
 
@@ -99,7 +99,12 @@ impl WorkerContext {
 
     /// Readies `task` here if this is its home; else gives it back.
     #[inline]
-    pub(crate) fn ready_local(&self, task: TaskRef, home: usize, shared: &'static Shared) -> Option<TaskRef> {
+    pub(crate) fn ready_local(
+        &self,
+        task: TaskRef,
+        home: usize,
+        shared: &'static Shared,
+    ) -> Option<TaskRef> {
         if home != self.index || !std::ptr::eq(shared, self.shared) {
             return Some(task);
         }
@@ -122,7 +127,10 @@ impl WorkerContext {
     }
 
     fn take_runnext(&self) -> Option<TaskRef> {
-        let p = self.me().runnext.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        let p = self
+            .me()
+            .runnext
+            .swap(std::ptr::null_mut(), Ordering::AcqRel);
         (!p.is_null()).then(|| untag(p).0)
     }
 
@@ -140,7 +148,7 @@ impl WorkerContext {
         if me.timers.next_deadline() != u64::MAX {
             me.timers.run_expired(clock::now());
         }
-        if tick % 61 == 0 {
+        if tick.is_multiple_of(61) {
             // Fairness: now and then the global queue and new goroutines go first.
             if let Some(t) = self.steal_injector() {
                 return Some(t);
@@ -155,7 +163,10 @@ impl WorkerContext {
                 return Some(t);
             }
         } else {
-            let p = self.me().runnext.swap(std::ptr::null_mut(), Ordering::AcqRel);
+            let p = self
+                .me()
+                .runnext
+                .swap(std::ptr::null_mut(), Ordering::AcqRel);
             self.requeue_runnext(p);
         }
         let mut l = self.local.borrow_mut();
@@ -179,7 +190,10 @@ impl WorkerContext {
 
     /// Work from elsewhere: the injector, other workers' new goroutines and
     /// their expired timers.
-    fn find_remote(&self, runnext_seen: &mut Option<(usize, *mut Task, Instant)>) -> Option<TaskRef> {
+    fn find_remote(
+        &self,
+        runnext_seen: &mut Option<(usize, *mut Task, Instant)>,
+    ) -> Option<TaskRef> {
         if let Some(t) = self.steal_injector() {
             return Some(t);
         }
@@ -192,7 +206,10 @@ impl WorkerContext {
                     continue;
                 }
                 loop {
-                    match self.shared.workers[i].stealer.steal_batch_and_pop(&self.fresh) {
+                    match self.shared.workers[i]
+                        .stealer
+                        .steal_batch_and_pop(&self.fresh)
+                    {
                         Steal::Success(t) => return Some(t),
                         Steal::Empty => break,
                         Steal::Retry => {}
@@ -226,7 +243,14 @@ impl WorkerContext {
             match *seen {
                 Some((si, sp, since)) if si == i && sp == p => {
                     if since.elapsed() >= RUNNEXT_GRACE
-                        && w.runnext.compare_exchange(p, std::ptr::null_mut(), Ordering::AcqRel, Ordering::Relaxed).is_ok()
+                        && w.runnext
+                            .compare_exchange(
+                                p,
+                                std::ptr::null_mut(),
+                                Ordering::AcqRel,
+                                Ordering::Relaxed,
+                            )
+                            .is_ok()
                     {
                         *seen = None;
                         return Some(untag(p).0);
@@ -257,20 +281,24 @@ impl WorkerContext {
 
     fn run_task(&self, task: TaskRef) {
         if !task.started() {
-            if !self.start_task(&task) {
-                return;
-            }
+            self.start_task(&task);
         }
         context::set_task(Arc::as_ptr(&task));
         stack::enter_goroutine(task.id, task.spawn_site);
         // SAFETY: the coroutine of a started task is only touched by its home
         // worker, which is this thread, and not re-entrantly.
-        let result = unsafe { (*task.coroutine.get()).as_mut().expect("started task has a coroutine").resume(()) };
+        let result = unsafe {
+            (*task.coroutine.get())
+                .as_mut()
+                .expect("started task has a coroutine")
+                .resume(())
+        };
         stack::leave_goroutine();
         context::set_task(std::ptr::null());
         match result {
             CoroutineResult::Yield(Suspend::Yield) => {
-                task.wait_reason.store(WaitReason::Runnable as u8, Ordering::Relaxed);
+                task.wait_reason
+                    .store(WaitReason::Runnable as u8, Ordering::Relaxed);
                 self.local.borrow_mut().ready.push_back(task);
             }
             CoroutineResult::Yield(Suspend::Park) => {}
@@ -279,7 +307,7 @@ impl WorkerContext {
     }
 
     /// Gives `task` a stack and a coroutine and makes this worker its home.
-    fn start_task(&self, task: &TaskRef) -> bool {
+    fn start_task(&self, task: &TaskRef) {
         let stack = match self.local.borrow_mut().pool.get() {
             Ok(s) => s,
             Err(e) => fatal::stack_exhausted(&e),
@@ -297,7 +325,8 @@ impl WorkerContext {
             }
         });
         task.home.store(self.index, Ordering::Relaxed);
-        task.wait_reason.store(WaitReason::Running as u8, Ordering::Relaxed);
+        task.wait_reason
+            .store(WaitReason::Running as u8, Ordering::Relaxed);
         // SAFETY: not started, so no other thread touches these fields.
         unsafe { *task.coroutine.get() = Some(coroutine) };
         let me = self.me();
@@ -309,12 +338,12 @@ impl WorkerContext {
             reg.push(Arc::clone(task));
             me.registry_lock.unlock();
         }
-        true
     }
 
     fn finish_task(&self, task: TaskRef) {
         // SAFETY: home worker; the coroutine has returned.
-        let coroutine = unsafe { (*task.coroutine.get()).take() }.expect("finished task has a coroutine");
+        let coroutine =
+            unsafe { (*task.coroutine.get()).take() }.expect("finished task has a coroutine");
         self.local.borrow_mut().pool.put(coroutine.into_stack());
         self.unregister(&task);
         self.me().live.fetch_sub(1, Ordering::Relaxed);
@@ -351,7 +380,7 @@ impl WorkerContext {
                 break None;
             }
             rounds += 1;
-            if rounds % 16 == 0 && start.elapsed() >= SPIN {
+            if rounds.is_multiple_of(16) && start.elapsed() >= SPIN {
                 break None;
             }
             for _ in 0..32 {
@@ -380,8 +409,14 @@ impl WorkerContext {
             if shared.has_main.load(Ordering::Relaxed) {
                 fatal::check_deadlock(shared);
             }
-            let next_timer = shared.workers.iter().map(|w| w.timers.next_deadline()).min().unwrap_or(u64::MAX);
-            let timeout = (next_timer != u64::MAX).then(|| Duration::from_nanos(next_timer.saturating_sub(clock::now())));
+            let next_timer = shared
+                .workers
+                .iter()
+                .map(|w| w.timers.next_deadline())
+                .min()
+                .unwrap_or(u64::MAX);
+            let timeout = (next_timer != u64::MAX)
+                .then(|| Duration::from_nanos(next_timer.saturating_sub(clock::now())));
             if timeout != Some(Duration::ZERO) {
                 futex::wait(&me.sleep_state, SLEEPING, timeout);
             }
@@ -392,7 +427,6 @@ impl WorkerContext {
             s.swap_remove(pos);
         }
         shared.num_sleeping.store(s.len(), Ordering::SeqCst);
-        let _ = NOTIFIED;
     }
 
     /// Runtime shutdown: unwind this worker's parked goroutines on this
@@ -451,7 +485,11 @@ pub(crate) fn run_worker(ctx: WorkerContext) {
     let shared = ctx.shared;
     while !shared.shutdown.load(Ordering::Relaxed) {
         let mut seen = None;
-        if let Some(t) = ctx.next_local().or_else(|| ctx.find_remote(&mut seen)).or_else(|| ctx.idle()) {
+        if let Some(t) = ctx
+            .next_local()
+            .or_else(|| ctx.find_remote(&mut seen))
+            .or_else(|| ctx.idle())
+        {
             ctx.run_task(t);
             continue;
         }
@@ -462,8 +500,10 @@ pub(crate) fn run_worker(ctx: WorkerContext) {
     }
     ctx.shutdown();
     context::set_worker(std::ptr::null());
-    let mut exited = shared.workers_exited.lock().unwrap_or_else(|e| e.into_inner());
+    let mut exited = shared
+        .workers_exited
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     *exited += 1;
     shared.workers_exited_cv.notify_all();
-    let _ = (NO_HOME, AtomicPtr::<Task>::new(std::ptr::null_mut()));
 }

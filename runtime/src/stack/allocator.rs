@@ -42,7 +42,10 @@ impl StackAllocator {
         let page = page_size();
         let stack_size = stack_size.max(16 * 1024).div_ceil(page) * page;
         let mut all = ALL.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(a) = all.iter().find(|a| a.stack_size == stack_size && a.requested == guard) {
+        if let Some(a) = all
+            .iter()
+            .find(|a| a.stack_size == stack_size && a.requested == guard)
+        {
             return a;
         }
         let a: &'static StackAllocator = Box::leak(Box::new(StackAllocator {
@@ -60,10 +63,6 @@ impl StackAllocator {
         }));
         all.push(a);
         a
-    }
-
-    pub(crate) fn stack_size(&self) -> usize {
-        self.stack_size
     }
 
     /// Takes up to `n` stacks into `out`; fails only when not even one can be had.
@@ -111,7 +110,10 @@ impl StackAllocator {
         let slot_base = inner.cursor;
         self.install_guard(slot_base)?;
         inner.cursor += self.slot_size;
-        Ok(GoroutineStack { slot_base, top: slot_base + self.slot_size })
+        Ok(GoroutineStack {
+            slot_base,
+            top: slot_base + self.slot_size,
+        })
     }
 
     fn install_guard(&self, slot_base: usize) -> Result<(), StackError> {
@@ -123,7 +125,9 @@ impl StackAllocator {
                     self.use_mprotect.store(true, Ordering::Relaxed);
                 }
                 GuardOutcome::Unsupported => {
-                    return Err(StackError::Guard { errno: libc::EINVAL });
+                    return Err(StackError::Guard {
+                        errno: libc::EINVAL,
+                    });
                 }
             }
         }

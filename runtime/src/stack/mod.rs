@@ -39,7 +39,10 @@ pub enum StackError {
     Reserve { bytes: usize, errno: i32 },
     /// The `mprotect` guard page could not be installed: the process has as
     /// many memory maps as `vm.max_map_count` allows.
-    MapLimit { live_stacks: usize, max_map_count: Option<u64> },
+    MapLimit {
+        live_stacks: usize,
+        max_map_count: Option<u64>,
+    },
     /// Installing a guard page failed for another reason.
     Guard { errno: i32 },
 }
@@ -54,7 +57,10 @@ impl fmt::Display for StackError {
                  address-space limit (ulimit -v)",
                 std::io::Error::from_raw_os_error(*errno)
             ),
-            StackError::MapLimit { live_stacks, max_map_count } => {
+            StackError::MapLimit {
+                live_stacks,
+                max_map_count,
+            } => {
                 let limit = max_map_count.map_or_else(|| "?".to_string(), |n| n.to_string());
                 write!(
                     f,
@@ -80,7 +86,11 @@ impl std::error::Error for StackError {}
 
 /// `/proc/sys/vm/max_map_count`, if readable.
 pub(crate) fn max_map_count() -> Option<u64> {
-    std::fs::read_to_string("/proc/sys/vm/max_map_count").ok()?.trim().parse().ok()
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// The system page size.

@@ -111,13 +111,19 @@ extern "C" fn handler(signum: libc::c_int, info: *mut libc::siginfo_t, context: 
     // Not a goroutine guard page: hand over to whoever handled it before us.
     // SAFETY: the statics were written once before this handler was installed.
     let previous = unsafe {
-        if signum == libc::SIGBUS { PREVIOUS_BUS } else { PREVIOUS_SEGV }
+        if signum == libc::SIGBUS {
+            PREVIOUS_BUS
+        } else {
+            PREVIOUS_SEGV
+        }
     };
     // SAFETY: restoring or calling the previous disposition is what the
     // process would have done without us.
     unsafe {
         match previous {
-            Some(prev) if prev.sa_sigaction != libc::SIG_DFL && prev.sa_sigaction != libc::SIG_IGN => {
+            Some(prev)
+                if prev.sa_sigaction != libc::SIG_DFL && prev.sa_sigaction != libc::SIG_IGN =>
+            {
                 if prev.sa_flags & libc::SA_SIGINFO != 0 {
                     let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
                         std::mem::transmute(prev.sa_sigaction);
@@ -157,8 +163,10 @@ fn report_overflow(stack_size: usize) -> ! {
         out.num(u64::from(site.column()));
         out.str("\n");
     }
-    out.str("\nhint: goroutine stacks have a fixed size (no growth as in Go); raise it with \
-             GORU_STACK_SIZE or Builder::stack_size, or move deep recursion to a thread\n");
+    out.str(
+        "\nhint: goroutine stacks have a fixed size (no growth as in Go); raise it with \
+             GORU_STACK_SIZE or Builder::stack_size, or move deep recursion to a thread\n",
+    );
     out.flush();
     // SAFETY: _exit is async-signal-safe and ends the process at once.
     unsafe { libc::_exit(2) }
@@ -172,7 +180,10 @@ struct SignalWriter {
 
 impl Default for SignalWriter {
     fn default() -> Self {
-        SignalWriter { buf: [0; 1024], len: 0 }
+        SignalWriter {
+            buf: [0; 1024],
+            len: 0,
+        }
     }
 }
 

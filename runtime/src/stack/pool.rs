@@ -22,7 +22,10 @@ pub(crate) struct StackPool {
 
 impl StackPool {
     pub(crate) fn new(allocator: &'static StackAllocator) -> Self {
-        StackPool { allocator, stacks: Vec::with_capacity(POOL_MAX) }
+        StackPool {
+            allocator,
+            stacks: Vec::with_capacity(POOL_MAX),
+        }
     }
 
     pub(crate) fn get(&mut self) -> Result<GoroutineStack, StackError> {

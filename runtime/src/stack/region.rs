@@ -14,9 +14,13 @@ const MADV_GUARD_INSTALL: libc::c_int = 102;
 const MAX_REGIONS: usize = 4096;
 
 /// `[start, end, slot size]` per recorded region; `end == 0` means unused.
-static REGION_TABLE: [[AtomicUsize; 3]; MAX_REGIONS] =
-    [const { [const { AtomicUsize::new(0) }, const { AtomicUsize::new(0) }, const { AtomicUsize::new(0) }] };
-        MAX_REGIONS];
+static REGION_TABLE: [[AtomicUsize; 3]; MAX_REGIONS] = [const {
+    [
+        const { AtomicUsize::new(0) },
+        const { AtomicUsize::new(0) },
+        const { AtomicUsize::new(0) },
+    ]
+}; MAX_REGIONS];
 static REGION_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// Reserves `bytes` of address space that costs memory only where touched.
@@ -34,7 +38,10 @@ pub(super) fn reserve(bytes: usize) -> Result<usize, StackError> {
         )
     };
     if ptr == libc::MAP_FAILED {
-        return Err(StackError::Reserve { bytes, errno: errno() });
+        return Err(StackError::Reserve {
+            bytes,
+            errno: errno(),
+        });
     }
     Ok(ptr as usize)
 }
@@ -87,14 +94,21 @@ pub(super) fn install_guard_madvise(addr: usize, page: usize) -> Result<GuardOut
 }
 
 /// Makes `[addr, addr + page)` a guard page with `mprotect(PROT_NONE)`.
-pub(super) fn install_guard_mprotect(addr: usize, page: usize, live_stacks: usize) -> Result<(), StackError> {
+pub(super) fn install_guard_mprotect(
+    addr: usize,
+    page: usize,
+    live_stacks: usize,
+) -> Result<(), StackError> {
     // SAFETY: `addr` is a page of a region we reserved and own; nothing lives there.
     let rc = unsafe { libc::mprotect(addr as *mut libc::c_void, page, libc::PROT_NONE) };
     if rc == 0 {
         return Ok(());
     }
     match errno() {
-        libc::ENOMEM => Err(StackError::MapLimit { live_stacks, max_map_count: super::max_map_count() }),
+        libc::ENOMEM => Err(StackError::MapLimit {
+            live_stacks,
+            max_map_count: super::max_map_count(),
+        }),
         e => Err(StackError::Guard { errno: e }),
     }
 }

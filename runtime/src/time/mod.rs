@@ -99,7 +99,10 @@ pub fn new_timer(d: Duration) -> Timer {
     let (c, tx) = ticks_channel();
     let timer = TimerShared::new(current_or_global(), Box::new(move || send_time(&tx)));
     timer.start(clock::deadline_after(d), 0);
-    Timer { c: c.receiver(), timer }
+    Timer {
+        c: c.receiver(),
+        timer,
+    }
 }
 
 /// Runs `f` in its own goroutine after `d` (`time.AfterFunc`); the returned
@@ -120,7 +123,10 @@ where
         }),
     );
     timer.start(clock::deadline_after(d), 0);
-    Timer { c: Receiver::nil(), timer }
+    Timer {
+        c: Receiver::nil(),
+        timer,
+    }
 }
 
 impl Timer {
@@ -157,7 +163,10 @@ pub fn new_ticker(d: Duration) -> Ticker {
     let (c, tx) = ticks_channel();
     let timer = TimerShared::new(current_or_global(), Box::new(move || send_time(&tx)));
     timer.start(clock::deadline_after(d), duration_nanos(d));
-    Ticker { c: c.receiver(), timer }
+    Ticker {
+        c: c.receiver(),
+        timer,
+    }
 }
 
 impl Ticker {
@@ -169,7 +178,8 @@ impl Ticker {
     /// Restarts with period `d` (`Ticker.Reset`); panics on a zero period.
     pub fn reset(&self, d: Duration) {
         assert!(!d.is_zero(), "non-positive interval for Ticker.Reset");
-        self.timer.start(clock::deadline_after(d), duration_nanos(d));
+        self.timer
+            .start(clock::deadline_after(d), duration_nanos(d));
     }
 }
 

@@ -17,16 +17,6 @@ pub(crate) fn now() -> u64 {
     Instant::now().saturating_duration_since(b).as_nanos() as u64
 }
 
-/// The clock reading of an `Instant`.
-pub(crate) fn from_instant(t: Instant) -> u64 {
-    t.saturating_duration_since(base()).as_nanos() as u64
-}
-
-/// The `Instant` of a clock reading.
-pub(crate) fn to_instant(t: u64) -> Instant {
-    base() + Duration::from_nanos(t)
-}
-
 /// `now + d`, saturating.
 pub(crate) fn deadline_after(d: Duration) -> u64 {
     now().saturating_add(d.as_nanos().min(u128::from(u64::MAX)) as u64)

@@ -22,7 +22,9 @@ pub(crate) struct RawLock {
 
 impl RawLock {
     pub(crate) const fn new() -> Self {
-        RawLock { state: AtomicU32::new(UNLOCKED) }
+        RawLock {
+            state: AtomicU32::new(UNLOCKED),
+        }
     }
 
     #[inline]
