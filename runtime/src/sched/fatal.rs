@@ -135,21 +135,16 @@ pub(crate) fn fmt_location(l: &Location<'_>) -> String {
 /// wake a goroutine (no runnable goroutine, timer, blocking job, or plain
 /// thread inside a goru operation), the program is deadlocked.
 pub(crate) fn check_deadlock(shared: &'static Shared) {
-    if shared.num_sleeping.load(Ordering::SeqCst) != shared.workers.len()
-        || shared.shutdown.load(Ordering::SeqCst)
-        || EXTERNAL_ACTIVE.load(Ordering::SeqCst) != 0
-        || shared.blocking_in_flight.load(Ordering::SeqCst) != 0
-        || !shared.injector.is_empty()
-    {
+    // A worker registered as a sleeper consumes nothing until it takes the
+    // sleepers lock to unregister, so with the lock held and every worker
+    // registered, all runnable work is visible in the shared queues. The
+    // snapshot is confirmed after a pause with no wake-up in between, which
+    // also covers a worker that registered with a task it readied itself.
+    let Some(epoch) = quiet_snapshot(shared) else {
         return;
-    }
-    let idle = shared.workers.iter().all(|w| {
-        w.inbox.is_empty()
-            && w.stealer.is_empty()
-            && w.runnext.load(Ordering::SeqCst).is_null()
-            && w.timers.next_deadline() == u64::MAX
-    });
-    if !idle || shared.live_goroutines() <= 0 {
+    };
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    if quiet_snapshot(shared) != Some(epoch) {
         return;
     }
     if shared
@@ -173,6 +168,25 @@ pub(crate) fn check_deadlock(shared: &'static Shared) {
         }
         PanicMode::Propagate => shared.set_outcome(Outcome::Deadlock(report)),
     }
+}
+
+/// If no worker can make progress and nothing can wake a goroutine: the
+/// current wake epoch.
+fn quiet_snapshot(shared: &Shared) -> Option<u64> {
+    let sleepers = shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+    let quiet = sleepers.len() == shared.workers.len()
+        && !shared.shutdown.load(Ordering::SeqCst)
+        && EXTERNAL_ACTIVE.load(Ordering::SeqCst) == 0
+        && shared.blocking_in_flight.load(Ordering::SeqCst) == 0
+        && shared.injector.is_empty()
+        && shared.live_goroutines() > 0
+        && shared.workers.iter().all(|w| {
+            w.inbox.is_empty()
+                && w.stealer.is_empty()
+                && w.runnext.load(Ordering::SeqCst).is_null()
+                && w.timers.next_deadline() == u64::MAX
+        });
+    quiet.then(|| shared.wake_epoch.load(Ordering::SeqCst))
 }
 
 /// Every started goroutine of `shared`: id, state, where it blocks, where it

@@ -209,6 +209,8 @@ pub(crate) struct Shared {
     pub(crate) sleepers: Mutex<Vec<usize>>,
     pub(crate) num_sleeping: AtomicUsize,
     pub(crate) num_spinning: AtomicUsize,
+    /// Bumped (under the sleepers lock) whenever a worker stops sleeping.
+    pub(crate) wake_epoch: AtomicU64,
     pub(crate) next_id: AtomicU64,
     pub(crate) blocking_in_flight: AtomicUsize,
     pub(crate) shutdown: AtomicBool,
@@ -337,6 +339,7 @@ impl Runtime {
             sleepers: Mutex::new(Vec::new()),
             num_sleeping: AtomicUsize::new(0),
             num_spinning: AtomicUsize::new(0),
+            wake_epoch: AtomicU64::new(0),
             next_id: AtomicU64::new(1),
             blocking_in_flight: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
@@ -372,6 +375,11 @@ impl Runtime {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        assert!(
+            context::current_task().is_none(),
+            "goru: run/block_on called from inside a goroutine; it would block a worker thread. \
+             Call the function directly, or start a goroutine with goru::go/goru::spawn"
+        );
         let shared = self.shared;
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let out = Arc::clone(&slot);

@@ -79,6 +79,10 @@ where
         if let Err(payload) = &r {
             let task = context::current_task_ref().expect("entry runs in its goroutine");
             if task.cancelled.get() {
+                // The runtime is unwinding this goroutine at shutdown: tell
+                // a joiner instead of leaving it waiting, then keep unwinding.
+                out.send(Err(Box::new("goroutine cancelled: its runtime shut down")
+                    as Box<dyn std::any::Any + Send>));
                 let Err(payload) = r else { unreachable!() };
                 std::panic::resume_unwind(payload);
             }

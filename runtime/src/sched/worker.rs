@@ -37,6 +37,16 @@ const RUNNEXT_GRACE: Duration = Duration::from_micros(5);
 
 const UNSTARTED_TAG: usize = 1;
 
+fn spin_limit() -> Duration {
+    static S: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *S.get_or_init(|| {
+        std::env::var("GORU_SPIN_US")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(SPIN, Duration::from_micros)
+    })
+}
+
 pub(crate) struct WorkerContext {
     pub(crate) shared: &'static Shared,
     pub(crate) index: usize,
@@ -380,7 +390,7 @@ impl WorkerContext {
                 break None;
             }
             rounds += 1;
-            if rounds.is_multiple_of(16) && start.elapsed() >= SPIN {
+            if rounds.is_multiple_of(16) && start.elapsed() >= spin_limit() {
                 break None;
             }
             for _ in 0..32 {
@@ -426,6 +436,7 @@ impl WorkerContext {
         if let Some(pos) = s.iter().position(|&i| i == self.index) {
             s.swap_remove(pos);
         }
+        shared.wake_epoch.fetch_add(1, Ordering::SeqCst);
         shared.num_sleeping.store(s.len(), Ordering::SeqCst);
     }
 
