@@ -203,6 +203,7 @@ pub(crate) fn dump(shared: &Shared) -> String {
     }
     tasks.sort_by_key(|t| t.id);
     let now = clock::now();
+    clock::refresh_coarse(now);
     let mut out = String::new();
     for t in &tasks {
         let reason = t.wait_reason();

@@ -156,7 +156,11 @@ impl WorkerContext {
             (l.tick, l.runnext_streak)
         };
         if me.timers.next_deadline() != u64::MAX {
-            me.timers.run_expired(clock::now());
+            let now = clock::now();
+            clock::refresh_coarse(now);
+            me.timers.run_expired(now);
+        } else if tick.is_multiple_of(256) {
+            clock::refresh_coarse(clock::now());
         }
         if tick.is_multiple_of(61) {
             // Fairness: now and then the global queue and new goroutines go first.
@@ -407,6 +411,7 @@ impl WorkerContext {
 
     fn sleep(&self) {
         let shared = self.shared;
+        clock::refresh_coarse(clock::now());
         let me = self.me();
         me.sleep_state.store(SLEEPING, Ordering::SeqCst);
         {

@@ -1,7 +1,13 @@
-//! The process-wide source of stacks of one size and guard mode: a free list
-//! of returned stacks, then fresh slots carved from the current region, then a
-//! new region twice as large as the last (up to 64k stacks a region), so a
-//! million goroutines need a handful of memory maps.
+//! The process-wide source of stacks of one size and guard mode: returned
+//! stacks first (warm ones, whose top pages are still resident, then cold
+//! ones, fully released), then fresh slots carved from the current region,
+//! then a new region twice as large as the last (up to 64k stacks a region),
+//! so a million goroutines need a handful of memory maps.
+//!
+//! A fresh stack costs a guard-page system call and a page fault, a cold one
+//! a page fault: a burst of short-lived goroutines larger than the worker
+//! pools is served from the warm tier instead. The warm tier is bounded, so
+//! after a burst at most `WARM_MAX` stacks' top pages stay resident.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -10,6 +16,8 @@ use super::region::{self, GuardOutcome};
 use super::{GoroutineStack, GuardPages, StackError, page_size};
 
 const FIRST_REGION_SLOTS: usize = 256;
+/// Returned stacks kept with their top pages resident, process-wide.
+const WARM_MAX: usize = 4096;
 const MAX_REGION_SLOTS: usize = 65_536;
 
 #[derive(Debug)]
@@ -27,7 +35,8 @@ pub(crate) struct StackAllocator {
 
 #[derive(Debug)]
 struct Inner {
-    free: Vec<GoroutineStack>,
+    warm: Vec<GoroutineStack>,
+    cold: Vec<GoroutineStack>,
     /// Next fresh slot of the current region, and its end.
     cursor: usize,
     region_end: usize,
@@ -55,7 +64,8 @@ impl StackAllocator {
             use_mprotect: AtomicBool::new(guard == GuardPages::Mprotect),
             outstanding: AtomicUsize::new(0),
             inner: Mutex::new(Inner {
-                free: Vec::new(),
+                warm: Vec::new(),
+                cold: Vec::new(),
                 cursor: 0,
                 region_end: 0,
                 next_region_slots: FIRST_REGION_SLOTS,
@@ -70,7 +80,7 @@ impl StackAllocator {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut got = 0;
         while got < n {
-            if let Some(s) = inner.free.pop() {
+            if let Some(s) = inner.warm.pop().or_else(|| inner.cold.pop()) {
                 out.push(s);
                 got += 1;
                 continue;
@@ -88,13 +98,46 @@ impl StackAllocator {
         Ok(())
     }
 
-    /// Takes back stacks whose deep pages were already released.
-    pub(crate) fn give_back(&self, stacks: impl IntoIterator<Item = GoroutineStack>) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let before = inner.free.len();
-        inner.free.extend(stacks);
-        let n = inner.free.len() - before;
+    /// Takes back stacks (their pages below the kept top may be resident
+    /// only if the pool's probe missed a deep call): up to the warm limit
+    /// they stay warm, the rest are released and kept cold.
+    pub(crate) fn give_back(&self, mut stacks: Vec<GoroutineStack>) {
+        let n = stacks.len();
+        let mut to_release = {
+            let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            let room = WARM_MAX.saturating_sub(inner.warm.len()).min(stacks.len());
+            let keep_from = stacks.len() - room;
+            inner.warm.extend(stacks.drain(keep_from..));
+            stacks
+        };
         self.outstanding.fetch_sub(n, Ordering::Relaxed);
+        if to_release.is_empty() {
+            return;
+        }
+        self.release_all(&mut to_release);
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.cold.append(&mut to_release);
+    }
+
+    /// Releases every usable page of `stacks`, one system call per run of
+    /// adjacent slots (guard pages in between survive MADV_DONTNEED; with
+    /// mprotect guards each stack is its own memory map, so one call each).
+    fn release_all(&self, stacks: &mut [GoroutineStack]) {
+        stacks.sort_unstable_by_key(GoroutineStack::slot_base);
+        let page = page_size();
+        let contiguous = !self.use_mprotect.load(Ordering::Relaxed);
+        let mut i = 0;
+        while i < stacks.len() {
+            let start = stacks[i].slot_base + page;
+            let mut end = stacks[i].top;
+            let mut j = i + 1;
+            while contiguous && j < stacks.len() && stacks[j].slot_base == end {
+                end = stacks[j].top;
+                j += 1;
+            }
+            region::release(start, end - start);
+            i = j;
+        }
     }
 
     fn carve(&self, inner: &mut Inner) -> Result<GoroutineStack, StackError> {

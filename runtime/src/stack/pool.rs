@@ -8,16 +8,20 @@
 use super::{GoroutineStack, StackAllocator, StackError, page_size};
 
 /// Stacks a worker keeps before handing the surplus back to the allocator.
-const POOL_MAX: usize = 128;
+const POOL_MAX: usize = 256;
+/// One return in this many checks whether the stack went deep: the check
+/// costs a page fault the first time on a stack, so it is sampled.
+const PROBE_EVERY: u32 = 16;
 /// Stacks fetched from the allocator at once when the pool is empty.
 const REFILL: usize = 16;
 /// Bytes at the top of a pooled stack that stay resident.
-const KEEP_BYTES: usize = 8 * 1024;
+const KEEP_BYTES: usize = 16 * 1024;
 
 #[derive(Debug)]
 pub(crate) struct StackPool {
     allocator: &'static StackAllocator,
     stacks: Vec<GoroutineStack>,
+    returns: u32,
 }
 
 impl StackPool {
@@ -25,6 +29,7 @@ impl StackPool {
         StackPool {
             allocator,
             stacks: Vec::with_capacity(POOL_MAX),
+            returns: 0,
         }
     }
 
@@ -37,29 +42,21 @@ impl StackPool {
     }
 
     pub(crate) fn put(&mut self, stack: GoroutineStack) {
-        if went_deep(&stack) {
+        self.returns = self.returns.wrapping_add(1);
+        if self.returns.is_multiple_of(PROBE_EVERY) && went_deep(&stack) {
             self.allocator.release_below(&stack, KEEP_BYTES);
         }
-        if self.stacks.len() < POOL_MAX {
-            self.stacks.push(stack);
-        } else {
-            // The surplus goes back whole: free stacks cost no memory.
+        if self.stacks.len() >= POOL_MAX {
             let surplus: Vec<_> = self.stacks.drain(POOL_MAX / 2..).collect();
-            for s in &surplus {
-                self.allocator.release_below(s, 0);
-            }
             self.allocator.give_back(surplus);
-            self.stacks.push(stack);
         }
+        self.stacks.push(stack);
     }
 }
 
 impl Drop for StackPool {
     fn drop(&mut self) {
-        for s in &self.stacks {
-            self.allocator.release_below(s, 0);
-        }
-        self.allocator.give_back(self.stacks.drain(..));
+        self.allocator.give_back(std::mem::take(&mut self.stacks));
     }
 }
 
