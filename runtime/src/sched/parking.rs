@@ -158,7 +158,8 @@ pub(crate) fn park_current_task(task: &Task, reason: WaitReason, at: &'static Lo
         (at as *const Location<'static>).cast_mut(),
         Ordering::Relaxed,
     );
-    task.parked_since.store(clock::coarse_now(), Ordering::Relaxed);
+    task.parked_since
+        .store(clock::coarse_now(), Ordering::Relaxed);
     suspend(task, Suspend::Park);
     task.wait_reason
         .store(WaitReason::Running as u8, Ordering::Relaxed);

@@ -154,6 +154,8 @@ pub(crate) struct WorkerShared {
     /// (then other workers may steal it after a short grace period).
     pub(crate) runnext: AtomicPtr<Task>,
     pub(crate) sleep_state: AtomicU32,
+    /// The owner's scheduling counter, published for runnext stealers.
+    pub(crate) tick: AtomicU64,
     pub(crate) timers: TimerHeap,
     /// Started tasks homed here (Go's allgs, per worker): owns parked tasks.
     pub(crate) registry_lock: RawLock,
@@ -325,6 +327,7 @@ impl Runtime {
                 stealer: l.stealer(),
                 runnext: AtomicPtr::new(std::ptr::null_mut()),
                 sleep_state: AtomicU32::new(RUNNING),
+                tick: AtomicU64::new(0),
                 timers: TimerHeap::new(),
                 registry_lock: RawLock::new(),
                 registry: std::cell::UnsafeCell::new(Vec::new()),

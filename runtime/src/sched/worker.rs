@@ -31,9 +31,13 @@ use crate::util::{clock, futex, rand};
 const MAX_RUNNEXT_STREAK: u32 = 32;
 /// How long an idle worker keeps looking for work before it sleeps.
 const SPIN: Duration = Duration::from_micros(50);
-/// How long an unstarted runnext must sit before another worker steals it
-/// (Go waits ~3 µs: its owner is usually about to run it).
-const RUNNEXT_GRACE: Duration = Duration::from_micros(5);
+/// How long an unstarted runnext must sit, with its owner stuck in one
+/// goroutine all along, before another worker steals it. Go steals after
+/// ~3 µs, but Go can move a goroutine later and goru cannot: a new goroutine
+/// stolen away from the one it talks to pays a cross-thread wake-up on every
+/// message for life, so goru leaves it with its spawner unless the spawner's
+/// worker is really busy.
+const RUNNEXT_GRACE: Duration = Duration::from_millis(1);
 
 const UNSTARTED_TAG: usize = 1;
 
@@ -155,6 +159,7 @@ impl WorkerContext {
             }
             (l.tick, l.runnext_streak)
         };
+        me.tick.store(tick, Ordering::Relaxed);
         if me.timers.next_deadline() != u64::MAX {
             let now = clock::now();
             clock::refresh_coarse(now);
@@ -204,10 +209,7 @@ impl WorkerContext {
 
     /// Work from elsewhere: the injector, other workers' new goroutines and
     /// their expired timers.
-    fn find_remote(
-        &self,
-        runnext_seen: &mut Option<(usize, *mut Task, Instant)>,
-    ) -> Option<TaskRef> {
+    fn find_remote(&self, runnext_seen: &mut Option<RunnextSighting>) -> Option<TaskRef> {
         if let Some(t) = self.steal_injector() {
             return Some(t);
         }
@@ -245,7 +247,7 @@ impl WorkerContext {
 
     /// Steals another worker's unstarted runnext once it has sat there for
     /// the grace period.
-    fn steal_runnext(&self, seen: &mut Option<(usize, *mut Task, Instant)>) -> Option<TaskRef> {
+    fn steal_runnext(&self, seen: &mut Option<RunnextSighting>) -> Option<TaskRef> {
         for (i, w) in self.shared.workers.iter().enumerate() {
             if i == self.index {
                 continue;
@@ -254,9 +256,10 @@ impl WorkerContext {
             if p.is_null() || (p as usize) & UNSTARTED_TAG == 0 {
                 continue;
             }
+            let tick = w.tick.load(Ordering::Relaxed);
             match *seen {
-                Some((si, sp, since)) if si == i && sp == p => {
-                    if since.elapsed() >= RUNNEXT_GRACE
+                Some(s) if s.worker == i && s.task == p && s.tick == tick => {
+                    if s.since.elapsed() >= RUNNEXT_GRACE
                         && w.runnext
                             .compare_exchange(
                                 p,
@@ -270,7 +273,14 @@ impl WorkerContext {
                         return Some(untag(p).0);
                     }
                 }
-                _ => *seen = Some((i, p, Instant::now())),
+                _ => {
+                    *seen = Some(RunnextSighting {
+                        worker: i,
+                        task: p,
+                        tick,
+                        since: Instant::now(),
+                    });
+                }
             }
             return None;
         }
@@ -397,8 +407,14 @@ impl WorkerContext {
             if rounds.is_multiple_of(16) && start.elapsed() >= spin_limit() {
                 break None;
             }
-            for _ in 0..32 {
-                std::hint::spin_loop();
+            if rounds.is_multiple_of(64) {
+                // Let another thread have this CPU if one wants it: on a
+                // loaded machine our peer worker may be that thread.
+                std::thread::yield_now();
+            } else {
+                for _ in 0..32 {
+                    std::hint::spin_loop();
+                }
             }
         };
         let was_last = shared.num_spinning.fetch_sub(1, Ordering::SeqCst) == 1;
@@ -483,6 +499,15 @@ impl WorkerContext {
         while self.fresh.pop().is_some() {}
         me.timers.clear();
     }
+}
+
+/// An unstarted runnext seen on another worker, and that worker's tick then.
+#[derive(Clone, Copy)]
+struct RunnextSighting {
+    worker: usize,
+    task: *mut Task,
+    tick: u64,
+    since: Instant,
 }
 
 fn untag(p: *mut Task) -> (TaskRef, bool) {
