@@ -8,7 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use goru::select::{RecvCase, SendCase, select};
 use goru::{Chan, Receiver, Sender, time};
 
-fn worker(id: i32, jobs: Receiver<i32>, results: Sender<i32>, remaining: Arc<AtomicUsize>, done: Sender<()>) {
+fn worker(
+    id: i32,
+    jobs: Receiver<i32>,
+    results: Sender<i32>,
+    remaining: Arc<AtomicUsize>,
+    done: Sender<()>,
+) {
     for j in &jobs {
         let mut send = SendCase::new(results.raw(), j * 2);
         let timeout = time::after(time::ms(500));
@@ -29,7 +35,12 @@ fn main() {
         let done = Chan::<()>::new(0);
         let remaining = Arc::new(AtomicUsize::new(3));
         for w in 1..=3 {
-            let (jobs, results, remaining, done) = (jobs.receiver(), results.sender(), remaining.clone(), done.sender());
+            let (jobs, results, remaining, done) = (
+                jobs.receiver(),
+                results.sender(),
+                remaining.clone(),
+                done.sender(),
+            );
             goru::go(move || worker(w, jobs, results, remaining, done));
         }
         let feeder = jobs.clone();

@@ -57,6 +57,7 @@ impl Pool {
     }
 
     fn thread_main(&'static self) {
+        let _known = crate::sched::fatal::KnownThread::enter();
         // A new thread was started for one job: take it without counting as idle.
         let mut reserved = true;
         loop {

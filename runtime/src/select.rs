@@ -271,7 +271,7 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
     let at = Location::caller();
     let n = cases.len();
     assert!(n <= u16::MAX as usize, "select: too many cases");
-    let _op = ExternalOp::enter();
+    let op = ExternalOp::enter();
 
     let mut poll_order = Indices::new(n);
     {
@@ -316,6 +316,8 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
         } else {
             WaitReason::Select
         };
+        // Blocked for good: no longer an operation that may wake anyone.
+        drop(op);
         block_forever(reason, at);
     }
     Some(block(cases, lock_order.as_ref(), at))

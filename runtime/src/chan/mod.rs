@@ -318,6 +318,15 @@ macro_rules! handle_traits {
         }
     };
 }
+// A channel stays consistent if a panic unwinds through code using it: its
+// lock is never held across user code or a panic.
+impl<T> std::panic::UnwindSafe for Chan<T> {}
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+impl<T> std::panic::UnwindSafe for Sender<T> {}
+impl<T> std::panic::RefUnwindSafe for Sender<T> {}
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
+
 handle_traits!(Chan);
 handle_traits!(Sender);
 handle_traits!(Receiver);

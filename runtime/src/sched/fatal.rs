@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::panic::Location;
 use std::sync::Arc;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::context;
 use super::parking::EXTERNAL_ACTIVE;
@@ -134,18 +134,22 @@ pub(crate) fn fmt_location(l: &Location<'_>) -> String {
 /// Called by a worker about to sleep: if every worker sleeps and nothing can
 /// wake a goroutine (no runnable goroutine, timer, blocking job, or plain
 /// thread inside a goru operation), the program is deadlocked.
-pub(crate) fn check_deadlock(shared: &'static Shared) {
+pub(crate) fn check_deadlock(shared: &'static Shared) -> bool {
     // A worker registered as a sleeper consumes nothing until it takes the
     // sleepers lock to unregister, so with the lock held and every worker
     // registered, all runnable work is visible in the shared queues. The
     // snapshot is confirmed after a pause with no wake-up in between, which
     // also covers a worker that registered with a task it readied itself.
-    let Some(epoch) = quiet_snapshot(shared) else {
-        return;
+    let epoch = match quiet_snapshot(shared) {
+        Snapshot::Busy => return false,
+        Snapshot::Undecided => return true,
+        Snapshot::Quiet(epoch) => epoch,
     };
     std::thread::sleep(std::time::Duration::from_millis(5));
-    if quiet_snapshot(shared) != Some(epoch) {
-        return;
+    match quiet_snapshot(shared) {
+        Snapshot::Quiet(e) if e == epoch => {}
+        Snapshot::Undecided => return true,
+        _ => return false,
     }
     if shared
         .outcome
@@ -153,7 +157,7 @@ pub(crate) fn check_deadlock(shared: &'static Shared) {
         .unwrap_or_else(|e| e.into_inner())
         .is_some()
     {
-        return;
+        return false;
     }
     static REPORTED: AtomicBool = AtomicBool::new(false);
     let report = format!(
@@ -168,16 +172,24 @@ pub(crate) fn check_deadlock(shared: &'static Shared) {
         }
         PanicMode::Propagate => shared.set_outcome(Outcome::Deadlock(report)),
     }
+    false
 }
 
-/// If no worker can make progress and nothing can wake a goroutine: the
-/// current wake epoch.
-fn quiet_snapshot(shared: &Shared) -> Option<u64> {
+enum Snapshot {
+    /// Some worker or queue has work, or a timer is pending.
+    Busy,
+    /// Nothing runs, but something goru cannot see into may still wake a
+    /// goroutine: a blocking job, a plain thread inside a goru operation, or
+    /// (outside tests) a thread goru did not start.
+    Undecided,
+    /// Deadlocked, as of this wake epoch.
+    Quiet(u64),
+}
+
+fn quiet_snapshot(shared: &Shared) -> Snapshot {
     let sleepers = shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-    let quiet = sleepers.len() == shared.workers.len()
+    let idle = sleepers.len() == shared.workers.len()
         && !shared.shutdown.load(Ordering::SeqCst)
-        && EXTERNAL_ACTIVE.load(Ordering::SeqCst) == 0
-        && shared.blocking_in_flight.load(Ordering::SeqCst) == 0
         && shared.injector.is_empty()
         && shared.live_goroutines() > 0
         && shared.workers.iter().all(|w| {
@@ -186,7 +198,51 @@ fn quiet_snapshot(shared: &Shared) -> Option<u64> {
                 && w.runnext.load(Ordering::SeqCst).is_null()
                 && w.timers.next_deadline() == u64::MAX
         });
-    quiet.then(|| shared.wake_epoch.load(Ordering::SeqCst))
+    if !idle {
+        return Snapshot::Busy;
+    }
+    let foreign_threads_matter = shared.config.foreign_threads_can_wake;
+    if EXTERNAL_ACTIVE.load(Ordering::SeqCst) != 0
+        || shared.blocking_in_flight.load(Ordering::SeqCst) != 0
+        || (foreign_threads_matter && foreign_threads() > 0)
+    {
+        return Snapshot::Undecided;
+    }
+    Snapshot::Quiet(shared.wake_epoch.load(Ordering::SeqCst))
+}
+
+/// Threads goru runs or waits in: workers of every runtime, blocking-pool
+/// threads and callers waiting in `block_on`.
+static KNOWN_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the current thread as one of goru's own while alive.
+pub(crate) struct KnownThread(());
+
+impl KnownThread {
+    pub(crate) fn enter() -> KnownThread {
+        KNOWN_THREADS.fetch_add(1, Ordering::SeqCst);
+        KnownThread(())
+    }
+}
+
+impl Drop for KnownThread {
+    fn drop(&mut self) {
+        KNOWN_THREADS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Threads in this process that goru did not start and that are not waiting
+/// in `block_on`: one of them may be about to send on a channel (a thread
+/// reading stdin, say), so while any exists a quiet runtime is not declared
+/// deadlocked. Go has no such threads; see "Differences from Go".
+fn foreign_threads() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    threads.saturating_sub(KNOWN_THREADS.load(Ordering::SeqCst))
 }
 
 /// Every started goroutine of `shared`: id, state, where it blocks, where it

@@ -33,6 +33,7 @@ pub(crate) struct Config {
     pub(crate) workers: usize,
     pub(crate) panic_mode: PanicMode,
     pub(crate) detect_deadlock: bool,
+    pub(crate) foreign_threads_can_wake: bool,
 }
 
 /// Builds a runtime: worker count, stack size and guard pages, panic and
@@ -44,6 +45,7 @@ pub struct Builder {
     guard_pages: GuardPages,
     panic_mode: PanicMode,
     detect_deadlock: bool,
+    foreign_threads_can_wake: bool,
 }
 
 impl Default for Builder {
@@ -67,6 +69,7 @@ impl Builder {
             guard_pages: GuardPages::Auto,
             panic_mode: PanicMode::Exit,
             detect_deadlock: true,
+            foreign_threads_can_wake: true,
         }
     }
 
@@ -102,6 +105,17 @@ impl Builder {
         self
     }
 
+    /// Whether threads goru did not start (a stdin reader, a signal-handler
+    /// thread, a library's callback thread) may wake a goroutine. While one
+    /// exists, a runtime whose goroutines all wait is not reported as
+    /// deadlocked, since that thread may yet send on a channel. Default on.
+    /// Turn it off where only goroutines talk to each other but other
+    /// threads exist, as in a test harness.
+    pub fn foreign_threads_can_wake(mut self, yes: bool) -> Self {
+        self.foreign_threads_can_wake = yes;
+        self
+    }
+
     /// Starts the worker threads.
     pub fn build(self) -> Runtime {
         let workers = self.workers.unwrap_or_else(default_workers);
@@ -110,6 +124,7 @@ impl Builder {
             workers,
             panic_mode: self.panic_mode,
             detect_deadlock: self.detect_deadlock,
+            foreign_threads_can_wake: self.foreign_threads_can_wake,
         };
         Runtime::start(
             config,
@@ -395,6 +410,7 @@ impl Runtime {
             shared.set_outcome(Outcome::MainReturned);
         });
         super::spawn::spawn_on(shared, entry, Location::caller());
+        let _known = fatal::KnownThread::enter();
         let mut outcome = shared.outcome.lock().unwrap_or_else(|e| e.into_inner());
         while outcome.is_none() {
             outcome = shared
@@ -479,6 +495,7 @@ pub(crate) fn global() -> &'static Shared {
                 workers: default_workers(),
                 panic_mode: PanicMode::Exit,
                 detect_deadlock: false,
+                foreign_threads_can_wake: true,
             };
             Runtime::start(
                 config,

@@ -40,6 +40,9 @@ const SPIN: Duration = Duration::from_micros(50);
 const RUNNEXT_GRACE: Duration = Duration::from_millis(1);
 
 const UNSTARTED_TAG: usize = 1;
+/// How often an idle runtime looks again for a deadlock it could not rule
+/// out yet.
+const DEADLOCK_RECHECK: Duration = Duration::from_millis(100);
 
 fn spin_limit() -> Duration {
     static S: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
@@ -437,17 +440,22 @@ impl WorkerContext {
         }
         std::sync::atomic::fence(Ordering::SeqCst);
         if !self.has_work_anywhere() && !shared.shutdown.load(Ordering::SeqCst) {
-            if shared.has_main.load(Ordering::Relaxed) {
-                fatal::check_deadlock(shared);
-            }
+            // When deadlock detection could not decide (a plain thread or a
+            // blocking job may still wake someone), look again later.
+            let recheck = shared.has_main.load(Ordering::Relaxed) && fatal::check_deadlock(shared);
             let next_timer = shared
                 .workers
                 .iter()
                 .map(|w| w.timers.next_deadline())
                 .min()
                 .unwrap_or(u64::MAX);
-            let timeout = (next_timer != u64::MAX)
+            let timer_timeout = (next_timer != u64::MAX)
                 .then(|| Duration::from_nanos(next_timer.saturating_sub(clock::now())));
+            let timeout = match (timer_timeout, recheck) {
+                (Some(t), true) => Some(t.min(DEADLOCK_RECHECK)),
+                (None, true) => Some(DEADLOCK_RECHECK),
+                (t, false) => t,
+            };
             if timeout != Some(Duration::ZERO) {
                 futex::wait(&me.sleep_state, SLEEPING, timeout);
             }
@@ -521,6 +529,7 @@ fn untag(p: *mut Task) -> (TaskRef, bool) {
 
 /// The worker thread's body.
 pub(crate) fn run_worker(ctx: WorkerContext) {
+    let _known = fatal::KnownThread::enter();
     stack::install_overflow_handler();
     context::set_worker(&ctx);
     let shared = ctx.shared;

@@ -174,7 +174,12 @@ impl StackAllocator {
                 }
             }
         }
-        region::install_guard_mprotect(slot_base, page, self.outstanding.load(Ordering::Relaxed))
+        region::install_guard_mprotect(
+            self.requested == GuardPages::Mprotect,
+            slot_base,
+            page,
+            self.outstanding.load(Ordering::Relaxed),
+        )
     }
 
     /// Releases every page of `stack` below its top `keep` bytes.

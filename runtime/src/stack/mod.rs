@@ -42,6 +42,9 @@ pub enum StackError {
     MapLimit {
         live_stacks: usize,
         max_map_count: Option<u64>,
+        /// mprotect guards were asked for (`GuardPages::Mprotect`) rather
+        /// than forced by an older kernel.
+        forced: bool,
     },
     /// Installing a guard page failed for another reason.
     Guard { errno: i32 },
@@ -60,18 +63,31 @@ impl fmt::Display for StackError {
             StackError::MapLimit {
                 live_stacks,
                 max_map_count,
+                forced,
             } => {
                 let limit = max_map_count.map_or_else(|| "?".to_string(), |n| n.to_string());
+                let raise = max_map_count.map_or(1_048_576, |n| (n * 4).max(1_048_576));
                 write!(
                     f,
                     "cannot create a guard page for goroutine stack number {}: the process has \
-                     reached vm.max_map_count ({limit} memory maps), and on this kernel every \
-                     stack's mprotect guard page costs two maps. Raise the limit with \
-                     `sysctl -w vm.max_map_count={}`, run fewer goroutines at once, or use \
-                     Linux 6.13+ where guard pages (MADV_GUARD_INSTALL) cost no maps",
+                     reached vm.max_map_count ({limit} memory maps), and every stack's mprotect \
+                     guard page costs two maps. Raise the limit with \
+                     `sysctl -w vm.max_map_count={raise}` or run fewer goroutines at once",
                     live_stacks + 1,
-                    max_map_count.map_or(1_048_576, |n| (n * 4).max(1_048_576)),
-                )
+                )?;
+                if *forced {
+                    write!(
+                        f,
+                        "; or drop GuardPages::Mprotect: the default (GuardPages::Auto) uses \
+                         MADV_GUARD_INSTALL guard pages, which cost no maps, where the kernel has \
+                         them (Linux 6.13+)"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "; or move to Linux 6.13+, where guard pages (MADV_GUARD_INSTALL) cost no maps"
+                    )
+                }
             }
             StackError::Guard { errno } => write!(
                 f,

@@ -95,6 +95,7 @@ pub(super) fn install_guard_madvise(addr: usize, page: usize) -> Result<GuardOut
 
 /// Makes `[addr, addr + page)` a guard page with `mprotect(PROT_NONE)`.
 pub(super) fn install_guard_mprotect(
+    forced: bool,
     addr: usize,
     page: usize,
     live_stacks: usize,
@@ -108,6 +109,7 @@ pub(super) fn install_guard_mprotect(
         libc::ENOMEM => Err(StackError::MapLimit {
             live_stacks,
             max_map_count: super::max_map_count(),
+            forced,
         }),
         e => Err(StackError::Guard { errno: e }),
     }

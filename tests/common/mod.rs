@@ -1,0 +1,127 @@
+//! Helpers shared by the integration tests.
+//!
+//! Nothing here asserts how fast anything is: every bound below is a guard
+//! against hangs (a lost wake-up or a missed deadlock would otherwise stall
+//! the whole suite), generous enough for a loaded 2-core CI machine.
+
+#![allow(dead_code)]
+
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+/// How long any single blocking wait may take before the test is declared
+/// hung. A guard only: healthy tests finish orders of magnitude sooner.
+pub const HANG_GUARD: Duration = Duration::from_secs(30);
+
+/// A builder for an in-process test runtime: `workers` workers, goroutine
+/// panics and deadlocks re-raised from `block_on`. The test harness's own
+/// threads never touch the test's channels, so they do not hold off
+/// deadlock reports.
+pub fn builder(workers: usize) -> goru::Builder {
+    goru::Builder::new()
+        .workers(workers)
+        .panic_mode(goru::PanicMode::Propagate)
+        .foreign_threads_can_wake(false)
+}
+
+/// Runs `f` as goroutine 1 of a fresh runtime with `workers` workers
+/// (propagating panics and deadlocks) and returns its result. Fails the test
+/// if the runtime has not finished within [`HANG_GUARD`].
+#[track_caller]
+pub fn run<T, F>(workers: usize, f: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    run_with(builder(workers), f)
+}
+
+/// Like [`run`], with a caller-configured builder.
+#[track_caller]
+pub fn run_with<T, F>(b: goru::Builder, f: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let caller = std::panic::Location::caller();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let th = std::thread::Builder::new()
+        .name("goru-test-main".into())
+        .spawn(move || {
+            // The runtime is dropped (workers stopped) before the result is sent.
+            let r = std::panic::catch_unwind(AssertUnwindSafe(|| b.build().block_on(f)));
+            let _ = tx.send(r);
+        })
+        .expect("spawn test thread");
+    match rx.recv_timeout(HANG_GUARD) {
+        Ok(Ok(v)) => {
+            let _ = th.join();
+            v
+        }
+        Ok(Err(payload)) => {
+            let _ = th.join();
+            std::panic::resume_unwind(payload)
+        }
+        Err(_) => panic!(
+            "hang guard: the runtime started at {caller} did not finish within {HANG_GUARD:?} \
+             (lost wake-up, missed deadlock report, or livelock)"
+        ),
+    }
+}
+
+/// Polls `cond` (sleeping 1 ms between polls: parks a goroutine, sleeps a
+/// thread) until it holds; fails after [`HANG_GUARD`].
+#[track_caller]
+pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + HANG_GUARD;
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "hang guard: `{what}` did not happen within {HANG_GUARD:?}"
+        );
+        goru::time::sleep(Duration::from_millis(1));
+    }
+}
+
+/// How many goroutines of the current runtime are parked with this wait
+/// reason (as Go's dump names it, e.g. "chan send", "chan receive", "select").
+pub fn parked(reason: &str) -> usize {
+    goru::runtime::stack_dump()
+        .matches(&format!(" [{reason}]:"))
+        .count()
+}
+
+/// Waits until exactly `n` goroutines are parked with `reason`.
+#[track_caller]
+pub fn wait_parked(reason: &str, n: usize) {
+    wait_until(&format!("{n} goroutine(s) parked in [{reason}]"), || {
+        parked(reason) == n
+    });
+}
+
+/// The text of a panic payload (`&str` or `String`).
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_string()
+    }
+}
+
+/// Receives from `c`, failing the test if nothing arrives within
+/// [`HANG_GUARD`] (a select against a `time::after` guard).
+#[track_caller]
+pub fn recv_guarded<T: Send>(c: &goru::Receiver<T>, what: &str) -> Option<T> {
+    use goru::select::{RecvCase, select};
+    let guard = goru::time::after(HANG_GUARD);
+    let mut a = RecvCase::new(c.raw());
+    let mut g = RecvCase::new(guard.raw());
+    let fired = select(&mut [a.case(), g.case()], false);
+    match fired {
+        Some(0) => a.take(),
+        Some(1) => panic!("hang guard: {what}: nothing received within {HANG_GUARD:?}"),
+        other => unreachable!("select returned {other:?}"),
+    }
+}
