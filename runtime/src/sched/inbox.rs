@@ -59,6 +59,18 @@ impl Inbox {
     }
 }
 
+impl Inbox {
+    /// Drops everything in it.
+    pub(crate) fn clear(&self) {
+        let mut node = self.head.swap(std::ptr::null_mut(), Ordering::Acquire);
+        while !node.is_null() {
+            // SAFETY: as in `drain_into`.
+            let task = unsafe { Arc::from_raw(node) };
+            node = task.inbox_next.load(Ordering::Relaxed);
+        }
+    }
+}
+
 impl Drop for Inbox {
     fn drop(&mut self) {
         let mut sink = std::collections::VecDeque::new();

@@ -4,6 +4,7 @@
 //! the timer types and `spawn`.
 
 pub(crate) mod context;
+mod entry;
 pub(crate) mod fatal;
 mod inbox;
 pub(crate) mod oneshot;

@@ -164,6 +164,10 @@ fn default_stack_size() -> usize {
 /// A worker's state that other threads touch.
 pub(crate) struct WorkerShared {
     pub(crate) inbox: Inbox,
+    /// Finished goroutines spawned here, sent back by the worker that ran
+    /// them so their records are freed by the thread that allocated them
+    /// (cross-thread frees contend on the allocator's arena lock).
+    pub(crate) graveyard: Inbox,
     pub(crate) stealer: Stealer<TaskRef>,
     /// Go's runnext: the task to run next. Low bit set = not started yet
     /// (then other workers may steal it after a short grace period).
@@ -339,6 +343,7 @@ impl Runtime {
             .iter()
             .map(|l| WorkerShared {
                 inbox: Inbox::new(),
+                graveyard: Inbox::new(),
                 stealer: l.stealer(),
                 runnext: AtomicPtr::new(std::ptr::null_mut()),
                 sleep_state: AtomicU32::new(RUNNING),

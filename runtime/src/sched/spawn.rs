@@ -9,9 +9,9 @@ use super::context;
 use super::fatal;
 use super::oneshot::Oneshot;
 use super::runtime::{Shared, current_or_global};
-use super::task::{Task, WaitReason};
+use super::task::{NO_HOME, Task, WaitReason};
 
-pub(crate) type Entry = Box<dyn FnOnce() + Send>;
+pub(crate) use super::entry::Entry;
 
 /// Queues a new goroutine running `entry` on `shared`; returns its id.
 pub(crate) fn spawn_on(
@@ -25,14 +25,16 @@ pub(crate) fn spawn_on(
         Some(index) => {
             let id = context::with_worker(|w| w.next_goroutine_id()).expect("on a worker");
             shared.workers[index].live.fetch_add(1, Ordering::Relaxed);
-            let task = Task::new(shared, id, site, entry);
+            let task = Task::new(shared, id, site, index, entry);
             context::with_worker(|w| w.push_new(task));
             id
         }
         None => {
             let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
             shared.workers[0].live.fetch_add(1, Ordering::Relaxed);
-            shared.injector.push(Task::new(shared, id, site, entry));
+            shared
+                .injector
+                .push(Task::new(shared, id, site, NO_HOME, entry));
             shared.wake_idle();
             if shared.num_sleeping.load(Ordering::SeqCst) == shared.workers.len() {
                 shared.wake_one_sleeper();
@@ -44,7 +46,7 @@ pub(crate) fn spawn_on(
 
 /// Wraps `f` as a `go` goroutine's entry: an unrecovered panic is fatal.
 pub(crate) fn go_entry<F: FnOnce() + Send + 'static>(f: F) -> Entry {
-    Box::new(move || {
+    Entry::new(move || {
         if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(f)) {
             let task = context::current_task_ref().expect("entry runs in its goroutine");
             fatal::goroutine_panicked(task, payload);
@@ -74,7 +76,7 @@ where
 {
     let result = Arc::new(Oneshot::new());
     let out = Arc::clone(&result);
-    let entry: Entry = Box::new(move || {
+    let entry = Entry::new(move || {
         let r = std::panic::catch_unwind(AssertUnwindSafe(f));
         if let Err(payload) = &r {
             let task = context::current_task_ref().expect("entry runs in its goroutine");

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
 use corosensei::{Coroutine, Yielder};
 
+use super::entry::Entry;
 use super::runtime::Shared;
 use crate::stack::GoroutineStack;
 
@@ -102,7 +103,10 @@ pub(crate) struct Task {
     /// found it parked (ordered by the lock of whatever it parked on).
     pub(crate) home: AtomicUsize,
     /// The code to run; taken when the task starts.
-    pub(crate) entry: UnsafeCell<Option<Box<dyn FnOnce() + Send>>>,
+    pub(crate) entry: UnsafeCell<Entry>,
+    /// The worker whose thread allocated this record (NO_HOME for other
+    /// threads): a finished task is freed there.
+    pub(crate) spawner: usize,
     pub(crate) coroutine: UnsafeCell<Option<GoroutineCoroutine>>,
     pub(crate) yielder: Cell<*const GoroutineYielder>,
     /// Link in a worker's inbox (a task is in at most one queue at a time).
@@ -139,14 +143,16 @@ impl Task {
         shared: &'static Shared,
         id: u64,
         spawn_site: &'static Location<'static>,
-        entry: Box<dyn FnOnce() + Send>,
+        spawner: usize,
+        entry: Entry,
     ) -> TaskRef {
         Arc::new(Task {
             id,
             spawn_site,
             shared,
             home: AtomicUsize::new(NO_HOME),
-            entry: UnsafeCell::new(Some(entry)),
+            entry: UnsafeCell::new(entry),
+            spawner,
             coroutine: UnsafeCell::new(None),
             yielder: Cell::new(std::ptr::null()),
             inbox_next: AtomicPtr::new(std::ptr::null_mut()),

@@ -108,6 +108,10 @@ impl WorkerContext {
     /// A new goroutine spawned here goes to runnext (Go's newproc), unstarted
     /// and so stealable; whatever was there moves back.
     pub(crate) fn push_new(&self, task: TaskRef) {
+        let graveyard = &self.me().graveyard;
+        if !graveyard.is_empty() {
+            graveyard.clear();
+        }
         let raw = (Arc::into_raw(task) as usize | UNSTARTED_TAG) as *mut Task;
         let old = self.me().runnext.swap(raw, Ordering::AcqRel);
         self.requeue_runnext(old);
@@ -169,6 +173,9 @@ impl WorkerContext {
             me.timers.run_expired(now);
         } else if tick.is_multiple_of(256) {
             clock::refresh_coarse(clock::now());
+        }
+        if tick.is_multiple_of(61) && !me.graveyard.is_empty() {
+            me.graveyard.clear();
         }
         if tick.is_multiple_of(61) {
             // Fairness: now and then the global queue and new goroutines go first.
@@ -345,11 +352,9 @@ impl WorkerContext {
             // removed only after the coroutine finished or was unwound).
             let task = unsafe { &*(task_ptr as *const Task) };
             task.yielder.set(yielder);
-            // SAFETY: the entry is taken once, here, on the home worker.
-            let entry = unsafe { (*task.entry.get()).take() };
-            if let Some(entry) = entry {
-                entry();
-            }
+            // SAFETY: the entry is run once, here, on the home worker; nothing
+            // else touches it after the task started.
+            unsafe { (*task.entry.get()).run() };
         });
         task.home.store(self.index, Ordering::Relaxed);
         task.wait_reason
@@ -374,6 +379,10 @@ impl WorkerContext {
         self.local.borrow_mut().pool.put(coroutine.into_stack());
         self.unregister(&task);
         self.me().live.fetch_sub(1, Ordering::Relaxed);
+        let spawner = task.spawner;
+        if spawner != self.index && spawner < self.shared.workers.len() {
+            self.shared.workers[spawner].graveyard.push(task);
+        }
     }
 
     fn unregister(&self, task: &TaskRef) {
@@ -430,6 +439,7 @@ impl WorkerContext {
 
     fn sleep(&self) {
         let shared = self.shared;
+        self.me().graveyard.clear();
         clock::refresh_coarse(clock::now());
         let me = self.me();
         me.sleep_state.store(SLEEPING, Ordering::SeqCst);
@@ -506,6 +516,7 @@ impl WorkerContext {
         drop(sink);
         while self.fresh.pop().is_some() {}
         me.timers.clear();
+        me.graveyard.clear();
     }
 }
 
