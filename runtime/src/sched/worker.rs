@@ -40,6 +40,8 @@ const SPIN: Duration = Duration::from_micros(50);
 const RUNNEXT_GRACE: Duration = Duration::from_millis(1);
 
 const UNSTARTED_TAG: usize = 1;
+/// A worker about to sleep at least this long releases surplus stack memory.
+const SCAVENGE_WHEN_IDLE_FOR: Duration = Duration::from_millis(10);
 /// How often an idle runtime looks again for a deadlock it could not rule
 /// out yet.
 const DEADLOCK_RECHECK: Duration = Duration::from_millis(100);
@@ -466,6 +468,10 @@ impl WorkerContext {
                 (None, true) => Some(DEADLOCK_RECHECK),
                 (t, false) => t,
             };
+            if timeout.is_none_or(|t| t >= SCAVENGE_WHEN_IDLE_FOR) {
+                // A long rest ahead: give back the stack memory of a past burst.
+                shared.stacks.scavenge();
+            }
             if timeout != Some(Duration::ZERO) {
                 futex::wait(&me.sleep_state, SLEEPING, timeout);
             }

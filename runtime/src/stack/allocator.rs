@@ -6,8 +6,11 @@
 //!
 //! A fresh stack costs a guard-page system call and a page fault, a cold one
 //! a page fault: a burst of short-lived goroutines larger than the worker
-//! pools is served from the warm tier instead. The warm tier is bounded, so
-//! after a burst at most `WARM_MAX` stacks' top pages stay resident.
+//! pools is served from the warm tier instead. Releasing pages is itself
+//! costly (every MADV_DONTNEED of a multi-threaded process interrupts the
+//! other CPUs to flush their TLBs), so, like Go's scavenger, goru releases
+//! the warm surplus when a worker is about to sleep for a while, not while
+//! goroutines come and go. The warm tier is bounded all the same.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -17,7 +20,9 @@ use super::{GoroutineStack, GuardPages, StackError, page_size};
 
 const FIRST_REGION_SLOTS: usize = 256;
 /// Returned stacks kept with their top pages resident, process-wide.
-const WARM_MAX: usize = 4096;
+const WARM_MAX: usize = 65_536;
+/// Warm stacks the scavenger leaves in place.
+const WARM_RESERVE: usize = 1024;
 const MAX_REGION_SLOTS: usize = 65_536;
 
 #[derive(Debug)]
@@ -117,6 +122,21 @@ impl StackAllocator {
         self.release_all(&mut to_release);
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.cold.append(&mut to_release);
+    }
+
+    /// Releases the warm surplus beyond a small reserve (called by idle
+    /// workers). Cheap when there is nothing to do.
+    pub(crate) fn scavenge(&self) {
+        let mut surplus = {
+            let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            if inner.warm.len() <= WARM_RESERVE {
+                return;
+            }
+            inner.warm.split_off(WARM_RESERVE)
+        };
+        self.release_all(&mut surplus);
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.cold.append(&mut surplus);
     }
 
     /// Releases every usable page of `stacks`, one system call per run of
