@@ -372,6 +372,13 @@ impl Runtime {
             workers_exited: Mutex::new(0),
             workers_exited_cv: Condvar::new(),
         }));
+        // Every runtime's shared state stays reachable from here for the
+        // life of the process (late wakers may still point at it).
+        static ALL_RUNTIMES: Mutex<Vec<&'static Shared>> = Mutex::new(Vec::new());
+        ALL_RUNTIMES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(shared);
         let threads = locals
             .into_iter()
             .enumerate()

@@ -74,10 +74,12 @@ pub fn tick(d: Duration) -> Receiver<Instant> {
     if d.is_zero() {
         return Receiver::nil();
     }
-    let t = new_ticker(d);
-    let c = t.c.clone();
-    std::mem::forget(t);
-    c
+    // No handle is kept: the timer heap owns the timer and re-arms it until
+    // the runtime stops.
+    let (c, tx) = ticks_channel();
+    let timer = TimerShared::new(current_or_global(), Box::new(move || send_time(&tx)));
+    timer.start(clock::deadline_after(d), duration_nanos(d));
+    c.receiver()
 }
 
 /// A single event: `c` receives the time when the timer fires (`time.Timer`).
