@@ -17,6 +17,7 @@ use crate::chan::waitq::Waiter;
 use crate::chan::{Hchan, RawChan, RecvAttempt, SendAttempt, block_forever};
 use crate::sched::WaitReason;
 use crate::sched::parking::{ExternalOp, Parking, Wake};
+use crate::util::lock::RawLock;
 use crate::util::rand;
 
 /// Result of polling one case with its channel locked.
@@ -30,12 +31,8 @@ pub(crate) enum Poll {
 
 /// One select case, type-erased. Implemented by [`RecvCase`] and [`SendCase`].
 pub(crate) trait CaseOps {
-    /// Address of the channel (lock order), 0 for nil.
-    fn chan_addr(&self) -> usize;
-    fn lock(&self);
-    /// # Safety
-    /// The caller holds this case's channel lock.
-    unsafe fn unlock(&self);
+    /// The channel's lock (its address gives the lock order); None for nil.
+    fn chan_lock(&self) -> Option<&RawLock>;
     /// # Safety
     /// The caller holds this case's channel lock.
     unsafe fn poll(&mut self) -> Poll;
@@ -93,19 +90,8 @@ impl<'a, T: Send> RecvCase<'a, T> {
 }
 
 impl<T: Send> CaseOps for RecvCase<'_, T> {
-    fn chan_addr(&self) -> usize {
-        self.chan.map_or(0, |c| c as *const Hchan<T> as usize)
-    }
-    fn lock(&self) {
-        if let Some(c) = self.chan {
-            c.lock();
-        }
-    }
-    unsafe fn unlock(&self) {
-        if let Some(c) = self.chan {
-            // SAFETY: forwarded contract.
-            unsafe { c.unlock() };
-        }
+    fn chan_lock(&self) -> Option<&RawLock> {
+        self.chan.map(Hchan::raw_lock)
     }
     unsafe fn poll(&mut self) -> Poll {
         let Some(c) = self.chan else {
@@ -170,19 +156,8 @@ impl<'a, T: Send> SendCase<'a, T> {
 }
 
 impl<T: Send> CaseOps for SendCase<'_, T> {
-    fn chan_addr(&self) -> usize {
-        self.chan.map_or(0, |c| c as *const Hchan<T> as usize)
-    }
-    fn lock(&self) {
-        if let Some(c) = self.chan {
-            c.lock();
-        }
-    }
-    unsafe fn unlock(&self) {
-        if let Some(c) = self.chan {
-            // SAFETY: forwarded contract.
-            unsafe { c.unlock() };
-        }
+    fn chan_lock(&self) -> Option<&RawLock> {
+        self.chan.map(Hchan::raw_lock)
     }
     unsafe fn poll(&mut self) -> Poll {
         let Some(c) = self.chan else {
@@ -283,7 +258,7 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
     let mut lock_order = Indices::new(n);
     lock_order
         .as_mut()
-        .sort_unstable_by_key(|&i| cases[i as usize].0.chan_addr());
+        .sort_unstable_by_key(|&i| chan_addr(&cases[i as usize]));
     let lock_order = lock_order;
 
     lock_all(cases, lock_order.as_ref());
@@ -309,7 +284,7 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
         unlock_all(cases, lock_order.as_ref());
         return None;
     }
-    if cases.iter().all(|c| c.0.chan_addr() == 0) {
+    if cases.iter().all(|c| chan_addr(c) == 0) {
         unlock_all(cases, lock_order.as_ref());
         let reason = if n == 0 {
             WaitReason::SelectNoCases
@@ -394,14 +369,22 @@ impl Drop for DequeueAll<'_, '_> {
     }
 }
 
+/// Address of a case's channel (its lock), 0 for nil: the lock order.
+fn chan_addr(case: &Case<'_>) -> usize {
+    case.0
+        .chan_lock()
+        .map_or(0, |l| l as *const RawLock as usize)
+}
+
 fn lock_all(cases: &[Case<'_>], lock_order: &[u16]) {
     let mut last = 0;
     for &i in lock_order {
-        let c = &cases[i as usize].0;
-        let a = c.chan_addr();
-        if a != 0 && a != last {
-            c.lock();
-            last = a;
+        if let Some(l) = cases[i as usize].0.chan_lock() {
+            let a = l as *const RawLock as usize;
+            if a != last {
+                l.lock();
+                last = a;
+            }
         }
     }
 }
@@ -409,12 +392,13 @@ fn lock_all(cases: &[Case<'_>], lock_order: &[u16]) {
 fn unlock_all(cases: &[Case<'_>], lock_order: &[u16]) {
     let mut last = 0;
     for &i in lock_order {
-        let c = &cases[i as usize].0;
-        let a = c.chan_addr();
-        if a != 0 && a != last {
-            // SAFETY: locked once by lock_all in the same order.
-            unsafe { c.unlock() };
-            last = a;
+        if let Some(l) = cases[i as usize].0.chan_lock() {
+            let a = l as *const RawLock as usize;
+            if a != last {
+                // SAFETY: locked once by lock_all in the same order.
+                unsafe { l.unlock() };
+                last = a;
+            }
         }
     }
 }

@@ -70,6 +70,12 @@ impl<T> Hchan<T> {
         self.lock.lock();
     }
 
+    /// The channel's lock, for select (which locks several channels in
+    /// address order).
+    pub(crate) fn raw_lock(&self) -> &RawLock {
+        &self.lock
+    }
+
     /// # Safety
     /// The caller holds the lock.
     #[inline]
