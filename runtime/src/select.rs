@@ -14,16 +14,16 @@ use std::cell::UnsafeCell;
 use std::panic::Location;
 
 use crate::chan::waitq::Waiter;
-use crate::chan::{Hchan, RawChan, RecvAttempt, SendAttempt, block_forever};
+use crate::chan::{Hchan, RawChan, RecvAttempt, SendAttempt, Wakes, block_forever};
 use crate::sched::WaitReason;
-use crate::sched::parking::{ExternalOp, Parking, Wake};
+use crate::sched::parking::{ExternalOp, Parking};
 use crate::util::lock::RawLock;
 use crate::util::rand;
 
 /// Result of polling one case with its channel locked.
 pub(crate) enum Poll {
-    /// The operation happened; wake this parked peer after unlocking.
-    Fired(Option<Wake>),
+    /// The operation happened; wake these parked peers after unlocking.
+    Fired(Wakes),
     NotReady,
     /// A send case on a closed channel: select panics, as Go does.
     SendOnClosed,
@@ -38,9 +38,12 @@ pub(crate) trait CaseOps {
     unsafe fn poll(&mut self) -> Poll;
     /// Pointer to the `Option<T>` slot a waker reads from or writes to.
     fn elem(&mut self) -> *mut ();
+    /// Returns whom to wake after unlocking (enqueueing on a buffered
+    /// channel may settle a value with the first parked waiter).
+    ///
     /// # Safety
     /// Lock held; `w` stays in place until dequeued.
-    unsafe fn enqueue(&self, w: &Waiter);
+    unsafe fn enqueue(&self, w: &Waiter) -> Wakes;
     /// # Safety
     /// Lock held; `w` was enqueued by `enqueue` on this case.
     unsafe fn dequeue(&self, w: &Waiter);
@@ -109,16 +112,17 @@ impl<T: Send> CaseOps for RecvCase<'_, T> {
     fn elem(&mut self) -> *mut () {
         self.slot.get().cast()
     }
-    unsafe fn enqueue(&self, w: &Waiter) {
-        if let Some(c) = self.chan {
+    unsafe fn enqueue(&self, w: &Waiter) -> Wakes {
+        match self.chan {
             // SAFETY: forwarded contract.
-            unsafe { c.state().recvq.push_back(w) };
+            Some(c) => unsafe { c.enqueue_receiver(w) },
+            None => Wakes::default(),
         }
     }
     unsafe fn dequeue(&self, w: &Waiter) {
         if let Some(c) = self.chan {
             // SAFETY: forwarded contract.
-            unsafe { c.state().recvq.remove(w) };
+            unsafe { c.remove_waiter(w, true) };
         }
     }
     fn completed(&mut self, _success: bool) {}
@@ -184,16 +188,17 @@ impl<T: Send> CaseOps for SendCase<'_, T> {
     fn elem(&mut self) -> *mut () {
         self.value.get().cast()
     }
-    unsafe fn enqueue(&self, w: &Waiter) {
-        if let Some(c) = self.chan {
+    unsafe fn enqueue(&self, w: &Waiter) -> Wakes {
+        match self.chan {
             // SAFETY: forwarded contract.
-            unsafe { c.state().sendq.push_back(w) };
+            Some(c) => unsafe { c.enqueue_sender(w) },
+            None => Wakes::default(),
         }
     }
     unsafe fn dequeue(&self, w: &Waiter) {
         if let Some(c) = self.chan {
             // SAFETY: forwarded contract.
-            unsafe { c.state().sendq.remove(w) };
+            unsafe { c.remove_waiter(w, false) };
         }
     }
     fn completed(&mut self, success: bool) {
@@ -266,11 +271,9 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
         let i = i as usize;
         // SAFETY: all channels are locked.
         match unsafe { cases[i].0.poll() } {
-            Poll::Fired(wake) => {
+            Poll::Fired(wakes) => {
                 unlock_all(cases, lock_order.as_ref());
-                if let Some(w) = wake {
-                    w.wake();
-                }
+                wakes.wake_all();
                 return Some(i);
             }
             Poll::NotReady => {}
@@ -325,13 +328,17 @@ fn block(cases: &mut [Case<'_>], lock_order: &[u16], at: &'static Location<'stat
             .collect();
         &heap
     };
+    let mut wakes = Wakes::default();
     for &i in lock_order {
         let i = i as usize;
         // SAFETY: locked; `waiters` lives until every waiter is dequeued
         // (below, or by the guard on unwind).
-        unsafe { cases[i].0.enqueue(&waiters[i]) };
+        wakes.merge(unsafe { cases[i].0.enqueue(&waiters[i]) });
     }
     unlock_all(cases, lock_order);
+    // Enqueueing on a buffered channel may already have completed one of our
+    // own cases (a value arrived just before we parked): then this wakes us.
+    wakes.wake_all();
 
     let guard = DequeueAll {
         cases: &*cases,

@@ -1,20 +1,31 @@
-//! The channel itself, after Go's `hchan`: a lock, a ring buffer of `cap`
-//! elements, and queues of parked receivers and senders. A sender that finds
-//! a parked receiver hands its value straight to it (no buffer round trip);
-//! a receiver that finds a parked sender on a full buffer takes the head and
-//! moves the sender's value into the tail, so FIFO order holds.
+//! The channel itself, after Go's `hchan`: a lock, a buffer of `cap`
+//! elements, and queues of parked receivers and senders.
+//!
+//! Unbuffered channels do everything under the lock: a sender that finds a
+//! parked receiver hands its value straight to it, and the other way round.
+//!
+//! Buffered channels keep their values in a lock-free ring (`ring.rs`): a
+//! send or receive that needs no waiting never takes the lock. The lock
+//! guards the waiter queues. While waiters are parked, flag bits in the ring
+//! send newcomers of the same kind to the locked path, where the waker
+//! completes parked operations in order, as Go does: a receive that frees a
+//! slot moves the first parked sender's value into the ring, and a send into
+//! a ring with parked receivers hands the oldest value to the first of them.
+//! A lock-free operation that raced with a waiter parking checks the other
+//! side's flag afterwards and settles under the lock, and a waiter re-checks
+//! the ring after raising its flag, so no wake-up is lost.
 
 use std::cell::UnsafeCell;
-use std::collections::VecDeque;
 use std::panic::Location;
 
+use super::ring::{Mode, Pop, Push, Ring};
 use super::waitq::{WaitQueue, Waiter};
 use crate::sched::WaitReason;
 use crate::sched::parking::{ExternalOp, Parking, Wake};
 use crate::util::lock::RawLock;
 
-pub(crate) struct State<T> {
-    buf: VecDeque<T>,
+pub(crate) struct State {
+    /// Unbuffered channels only (a buffered channel's ring knows).
     closed: bool,
     pub(crate) recvq: WaitQueue,
     pub(crate) sendq: WaitQueue,
@@ -23,26 +34,67 @@ pub(crate) struct State<T> {
 pub(crate) struct Hchan<T> {
     lock: RawLock,
     cap: usize,
-    state: UnsafeCell<State<T>>,
+    ring: Option<Ring<T>>,
+    state: UnsafeCell<State>,
 }
 
-// SAFETY: `state` is only touched with `lock` held; values of T move between
-// threads through it, hence T: Send.
+// SAFETY: `state` is only touched with `lock` held; the ring is thread-safe;
+// values of T move between threads, hence T: Send.
 unsafe impl<T: Send> Send for Hchan<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Hchan<T> {}
 
+/// Parked callers to wake once the lock is released.
+#[derive(Default)]
+pub(crate) struct Wakes {
+    first: Option<Wake>,
+    rest: Vec<Wake>,
+}
+
+impl Wakes {
+    fn push(&mut self, w: Wake) {
+        if self.first.is_none() {
+            self.first = Some(w);
+        } else {
+            self.rest.push(w);
+        }
+    }
+
+    pub(crate) fn merge(&mut self, other: Wakes) {
+        if let Some(w) = other.first {
+            self.push(w);
+            self.rest.extend(other.rest);
+        }
+    }
+
+    fn one(w: Wake) -> Wakes {
+        Wakes {
+            first: Some(w),
+            rest: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn wake_all(self) {
+        if let Some(w) = self.first {
+            w.wake();
+            for w in self.rest {
+                w.wake();
+            }
+        }
+    }
+}
+
 /// Outcome of a receive attempt with the lock held.
 pub(crate) enum RecvAttempt<T> {
-    /// A value, or `None` when closed and drained; wake the sender after
-    /// unlocking, if any.
-    Done(Option<T>, Option<Wake>),
+    /// A value, or `None` when closed and drained; wake these after unlocking.
+    Done(Option<T>, Wakes),
     WouldBlock,
 }
 
 /// Outcome of a send attempt with the lock held.
 pub(crate) enum SendAttempt<T> {
-    Done(Option<Wake>),
+    Done(Wakes),
     Full(T),
     Closed(T),
 }
@@ -52,8 +104,8 @@ impl<T> Hchan<T> {
         Hchan {
             lock: RawLock::new(),
             cap,
+            ring: (cap > 0).then(|| Ring::new(cap)),
             state: UnsafeCell::new(State {
-                buf: VecDeque::with_capacity(cap),
                 closed: false,
                 recvq: WaitQueue::new(),
                 sendq: WaitQueue::new(),
@@ -88,41 +140,163 @@ impl<T> Hchan<T> {
     /// The caller holds the lock, and drops the reference before unlocking.
     #[inline]
     #[allow(clippy::mut_from_ref)]
-    pub(crate) unsafe fn state(&self) -> &mut State<T> {
+    pub(crate) unsafe fn state(&self) -> &mut State {
         // SAFETY: exclusive access is guaranteed by the lock.
         unsafe { &mut *self.state.get() }
     }
+
+    // ----------------------------------------------------------- waiters
+
+    /// Parks `w` on the receive queue. For buffered channels this raises
+    /// the ring's flag and then settles (a value pushed just before the flag
+    /// went up is handed to the first receiver, which may be `w` itself).
+    ///
+    /// # Safety
+    /// Lock held; `w` stays in place until it is dequeued.
+    pub(crate) unsafe fn enqueue_receiver(&self, w: &Waiter) -> Wakes {
+        // SAFETY: forwarded contract.
+        let st = unsafe { self.state() };
+        // SAFETY: forwarded contract.
+        unsafe { st.recvq.push_back(w) };
+        match &self.ring {
+            Some(ring) => {
+                ring.set_receivers_waiting(true);
+                // SAFETY: lock held.
+                unsafe { self.settle_receivers_locked(ring) }
+            }
+            None => Wakes::default(),
+        }
+    }
+
+    /// Parks `w` on the send queue (see `enqueue_receiver`).
+    ///
+    /// # Safety
+    /// Lock held; `w` stays in place until it is dequeued.
+    pub(crate) unsafe fn enqueue_sender(&self, w: &Waiter) -> Wakes {
+        // SAFETY: forwarded contract.
+        let st = unsafe { self.state() };
+        // SAFETY: forwarded contract.
+        unsafe { st.sendq.push_back(w) };
+        match &self.ring {
+            Some(ring) => {
+                ring.set_senders_waiting(true);
+                // SAFETY: lock held.
+                unsafe { self.refill_locked(ring) }
+            }
+            None => Wakes::default(),
+        }
+    }
+
+    /// Unparks `w` from whichever queue holds it, if any.
+    ///
+    /// # Safety
+    /// Lock held; `w` was enqueued on this channel's `recv` or send queue.
+    pub(crate) unsafe fn remove_waiter(&self, w: &Waiter, recv: bool) {
+        // SAFETY: forwarded contract.
+        let st = unsafe { self.state() };
+        // SAFETY: forwarded contract.
+        unsafe {
+            if recv {
+                st.recvq.remove(w);
+            } else {
+                st.sendq.remove(w);
+            }
+        }
+        self.sync_flags(st);
+    }
+
+    /// Lowers the ring's waiter flags when their queues emptied.
+    fn sync_flags(&self, st: &State) {
+        if let Some(ring) = &self.ring {
+            if st.recvq.is_empty() {
+                ring.set_receivers_waiting(false);
+            }
+            if st.sendq.is_empty() {
+                ring.set_senders_waiting(false);
+            }
+        }
+    }
+
+    /// Hands ring values to parked receivers, oldest first, while both last.
+    ///
+    /// # Safety
+    /// Lock held.
+    unsafe fn settle_receivers_locked(&self, ring: &Ring<T>) -> Wakes {
+        // SAFETY: forwarded contract.
+        let st = unsafe { self.state() };
+        let mut wakes = Wakes::default();
+        // With receivers parked, lock-free receives defer to us, so a value
+        // counted here is still there when we pop it.
+        while ring.len() > 0 {
+            let Some(w) = st.recvq.dequeue() else { break };
+            let Pop::Value(v) = ring.pop(Mode::Locked) else {
+                unreachable!("a counted value vanished while receivers were parked")
+            };
+            // SAFETY: a queued receiver's elem is its empty `Option<T>` slot.
+            unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
+            w.success.set(true);
+            wakes.push(w.parking().prepare_wake());
+        }
+        self.sync_flags(st);
+        wakes
+    }
+
+    /// Moves parked senders' values into free ring slots, oldest first.
+    ///
+    /// # Safety
+    /// Lock held.
+    unsafe fn refill_locked(&self, ring: &Ring<T>) -> Wakes {
+        // SAFETY: forwarded contract.
+        let st = unsafe { self.state() };
+        let mut wakes = Wakes::default();
+        // With senders parked, lock-free sends defer to us, so a free slot
+        // counted here is still free when we push.
+        while ring.len() < self.cap {
+            let Some(w) = st.sendq.dequeue() else { break };
+            // SAFETY: a queued sender's elem is its `Option<T>` slot, holding the value.
+            let v =
+                unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value");
+            let Push::Done = ring.push(v, Mode::Locked) else {
+                unreachable!("a counted free slot vanished while senders were parked")
+            };
+            w.success.set(true);
+            wakes.push(w.parking().prepare_wake());
+        }
+        self.sync_flags(st);
+        wakes
+    }
+
+    // ------------------------------------------------- attempts, lock held
 
     /// # Safety
     /// The caller holds the lock.
     #[inline]
     pub(crate) unsafe fn try_recv_locked(&self) -> RecvAttempt<T> {
+        if let Some(ring) = &self.ring {
+            // Parked receivers are served first, in order (FIFO, as in Go).
+            // SAFETY: lock held.
+            if !unsafe { self.state() }.recvq.is_empty() {
+                return RecvAttempt::WouldBlock;
+            }
+            return match ring.pop(Mode::Locked) {
+                // SAFETY: lock held.
+                Pop::Value(v) => RecvAttempt::Done(Some(v), unsafe { self.refill_locked(ring) }),
+                Pop::Closed => RecvAttempt::Done(None, Wakes::default()),
+                Pop::Empty | Pop::Defer => RecvAttempt::WouldBlock,
+            };
+        }
         // SAFETY: lock held.
         let st = unsafe { self.state() };
         if let Some(w) = st.sendq.dequeue() {
             // SAFETY: a queued sender's elem is its `Option<T>` slot, holding
             // the value; it stays valid until we wake it.
-            let sent =
+            let v =
                 unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value");
-            let v = if self.cap == 0 {
-                sent
-            } else {
-                // Full buffer: take the head, the sender's value joins the tail.
-                let head = st
-                    .buf
-                    .pop_front()
-                    .expect("a sender waits only on a full buffer");
-                st.buf.push_back(sent);
-                head
-            };
             w.success.set(true);
-            return RecvAttempt::Done(Some(v), Some(w.parking().prepare_wake()));
-        }
-        if let Some(v) = st.buf.pop_front() {
-            return RecvAttempt::Done(Some(v), None);
+            return RecvAttempt::Done(Some(v), Wakes::one(w.parking().prepare_wake()));
         }
         if st.closed {
-            return RecvAttempt::Done(None, None);
+            return RecvAttempt::Done(None, Wakes::default());
         }
         RecvAttempt::WouldBlock
     }
@@ -131,6 +305,19 @@ impl<T> Hchan<T> {
     /// The caller holds the lock.
     #[inline]
     pub(crate) unsafe fn try_send_locked(&self, v: T) -> SendAttempt<T> {
+        if let Some(ring) = &self.ring {
+            // Parked senders go first, in order (FIFO, as in Go).
+            // SAFETY: lock held.
+            if !unsafe { self.state() }.sendq.is_empty() && !ring.is_closed() {
+                return SendAttempt::Full(v);
+            }
+            return match ring.push(v, Mode::Locked) {
+                // SAFETY: lock held.
+                Push::Done => SendAttempt::Done(unsafe { self.settle_receivers_locked(ring) }),
+                Push::Full(v) | Push::Defer(v) => SendAttempt::Full(v),
+                Push::Closed(v) => SendAttempt::Closed(v),
+            };
+        }
         // SAFETY: lock held.
         let st = unsafe { self.state() };
         if st.closed {
@@ -141,62 +328,114 @@ impl<T> Hchan<T> {
             // valid until we wake it.
             unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
             w.success.set(true);
-            return SendAttempt::Done(Some(w.parking().prepare_wake()));
-        }
-        if st.buf.len() < self.cap {
-            st.buf.push_back(v);
-            return SendAttempt::Done(None);
+            return SendAttempt::Done(Wakes::one(w.parking().prepare_wake()));
         }
         SendAttempt::Full(v)
     }
 
+    // ------------------------------------------------------ operations
+
+    /// A lock-free receive from the ring, settling with parked senders if
+    /// it freed a slot one of them waits for. `None`: take the locked path.
+    #[inline]
+    fn recv_fast(&self) -> Option<Option<T>> {
+        let ring = self.ring.as_ref()?;
+        match ring.pop(Mode::Free) {
+            Pop::Value(v) => {
+                if ring.senders_waiting() {
+                    self.lock();
+                    // SAFETY: lock held, then released.
+                    let wakes = unsafe { self.refill_locked(ring) };
+                    // SAFETY: we hold the lock.
+                    unsafe { self.unlock() };
+                    wakes.wake_all();
+                }
+                Some(Some(v))
+            }
+            Pop::Closed => Some(None),
+            Pop::Empty | Pop::Defer => None,
+        }
+    }
+
+    /// A lock-free send into the ring, handing values to receivers that
+    /// parked meanwhile. `Err`: take the locked path (or closed, see the
+    /// second field).
+    #[inline]
+    fn send_fast(&self, v: T) -> Result<(), (T, bool)> {
+        let Some(ring) = &self.ring else {
+            return Err((v, false));
+        };
+        match ring.push(v, Mode::Free) {
+            Push::Done => {
+                if ring.receivers_waiting() {
+                    self.lock();
+                    // SAFETY: lock held, then released.
+                    let wakes = unsafe { self.settle_receivers_locked(ring) };
+                    // SAFETY: we hold the lock.
+                    unsafe { self.unlock() };
+                    wakes.wake_all();
+                }
+                Ok(())
+            }
+            Push::Closed(v) => Err((v, true)),
+            Push::Full(v) | Push::Defer(v) => Err((v, false)),
+        }
+    }
+
     pub(crate) fn try_recv(&self) -> RecvAttempt<T> {
         let _op = ExternalOp::enter();
+        if let Some(r) = self.recv_fast() {
+            return RecvAttempt::Done(r, Wakes::default());
+        }
         self.lock();
         // SAFETY: lock held, then released once.
         let r = unsafe { self.try_recv_locked() };
         // SAFETY: we hold the lock.
         unsafe { self.unlock() };
-        if let RecvAttempt::Done(_, Some(_)) = &r {
-            let RecvAttempt::Done(v, Some(w)) = r else {
-                unreachable!()
-            };
-            w.wake();
-            return RecvAttempt::Done(v, None);
+        match r {
+            RecvAttempt::Done(v, wakes) => {
+                wakes.wake_all();
+                RecvAttempt::Done(v, Wakes::default())
+            }
+            r => r,
         }
-        r
     }
 
     pub(crate) fn try_send(&self, v: T) -> SendAttempt<T> {
         let _op = ExternalOp::enter();
+        let v = match self.send_fast(v) {
+            Ok(()) => return SendAttempt::Done(Wakes::default()),
+            Err((v, true)) => return SendAttempt::Closed(v),
+            Err((v, false)) => v,
+        };
         self.lock();
         // SAFETY: lock held, then released once.
         let r = unsafe { self.try_send_locked(v) };
         // SAFETY: we hold the lock.
         unsafe { self.unlock() };
-        if let SendAttempt::Done(Some(_)) = &r {
-            let SendAttempt::Done(Some(w)) = r else {
-                unreachable!()
-            };
-            w.wake();
-            return SendAttempt::Done(None);
+        match r {
+            SendAttempt::Done(wakes) => {
+                wakes.wake_all();
+                SendAttempt::Done(Wakes::default())
+            }
+            r => r,
         }
-        r
     }
 
     /// Blocking receive: `None` once closed and drained.
     #[inline]
     pub(crate) fn recv(&self, at: &'static Location<'static>) -> Option<T> {
         let _op = ExternalOp::enter();
+        if let Some(r) = self.recv_fast() {
+            return r;
+        }
         self.lock();
         // SAFETY: lock held.
         match unsafe { self.try_recv_locked() } {
-            RecvAttempt::Done(v, wake) => {
+            RecvAttempt::Done(v, wakes) => {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
-                if let Some(w) = wake {
-                    w.wake();
-                }
+                wakes.wake_all();
                 v
             }
             RecvAttempt::WouldBlock => self.recv_slow(at),
@@ -210,15 +449,17 @@ impl<T> Hchan<T> {
         let waiter = Waiter::new(&parking, false, 0, slot.get().cast());
         // SAFETY: lock held (taken by `recv`); the waiter lives in this frame
         // until it is dequeued by a waker or by the guard below.
-        unsafe {
-            self.state().recvq.push_back(&waiter);
+        let wakes = unsafe {
+            let wakes = self.enqueue_receiver(&waiter);
             self.unlock();
-        }
+            wakes
+        };
         let guard = DequeueOnUnwind {
             chan: self,
             waiter: &waiter,
             recv: true,
         };
+        wakes.wake_all();
         parking.park(WaitReason::ChanReceive, at);
         std::mem::forget(guard);
         slot.into_inner()
@@ -228,15 +469,18 @@ impl<T> Hchan<T> {
     #[inline]
     pub(crate) fn send(&self, v: T, at: &'static Location<'static>) -> Result<(), T> {
         let _op = ExternalOp::enter();
+        let v = match self.send_fast(v) {
+            Ok(()) => return Ok(()),
+            Err((v, true)) => return Err(v),
+            Err((v, false)) => v,
+        };
         self.lock();
         // SAFETY: lock held.
         match unsafe { self.try_send_locked(v) } {
-            SendAttempt::Done(wake) => {
+            SendAttempt::Done(wakes) => {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
-                if let Some(w) = wake {
-                    w.wake();
-                }
+                wakes.wake_all();
                 Ok(())
             }
             SendAttempt::Closed(v) => {
@@ -254,15 +498,17 @@ impl<T> Hchan<T> {
         let parking = Parking::for_current();
         let waiter = Waiter::new(&parking, false, 0, slot.get().cast());
         // SAFETY: lock held (taken by `send`); see recv_slow.
-        unsafe {
-            self.state().sendq.push_back(&waiter);
+        let wakes = unsafe {
+            let wakes = self.enqueue_sender(&waiter);
             self.unlock();
-        }
+            wakes
+        };
         let guard = DequeueOnUnwind {
             chan: self,
             waiter: &waiter,
             recv: false,
         };
+        wakes.wake_all();
         parking.park(WaitReason::ChanSend, at);
         std::mem::forget(guard);
         if waiter.success.get() {
@@ -274,21 +520,31 @@ impl<T> Hchan<T> {
         }
     }
 
-    /// Closes the channel: parked receivers get `None`, parked senders their
-    /// value back. Panics (Go's message) if already closed.
+    /// Closes the channel: parked receivers get what is buffered, then
+    /// `None`; parked senders get their value back. Panics (Go's message) if
+    /// already closed.
     #[track_caller]
     pub(crate) fn close(&self) {
         let _op = ExternalOp::enter();
         self.lock();
         // SAFETY: lock held until the unlock below.
         let st = unsafe { self.state() };
-        if st.closed {
+        let already = match &self.ring {
+            Some(ring) => !ring.close(),
+            None => std::mem::replace(&mut st.closed, true),
+        };
+        if already {
             // SAFETY: we hold the lock.
             unsafe { self.unlock() };
             panic!("close of closed channel");
         }
-        st.closed = true;
-        let mut wakes = Vec::new();
+        let mut wakes = match &self.ring {
+            // SAFETY: lock held.
+            Some(ring) => unsafe { self.settle_receivers_locked(ring) },
+            None => Wakes::default(),
+        };
+        // SAFETY: lock held (re-borrow after the settle above).
+        let st = unsafe { self.state() };
         while let Some(w) = st.recvq.dequeue() {
             w.success.set(false);
             wakes.push(w.parking().prepare_wake());
@@ -297,24 +553,20 @@ impl<T> Hchan<T> {
             w.success.set(false);
             wakes.push(w.parking().prepare_wake());
         }
+        self.sync_flags(st);
         // SAFETY: we hold the lock.
         unsafe { self.unlock() };
-        for w in wakes {
-            w.wake();
-        }
+        wakes.wake_all();
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.lock();
-        // SAFETY: lock held, then released.
-        unsafe {
-            let n = self.state().buf.len();
-            self.unlock();
-            n
-        }
+        self.ring.as_ref().map_or(0, Ring::len)
     }
 
     pub(crate) fn is_closed(&self) -> bool {
+        if let Some(ring) = &self.ring {
+            return ring.is_closed();
+        }
         self.lock();
         // SAFETY: lock held, then released.
         unsafe {
@@ -338,12 +590,7 @@ impl<T> Drop for DequeueOnUnwind<'_, T> {
         self.chan.lock();
         // SAFETY: lock held; the waiter was pushed on this queue.
         unsafe {
-            let st = self.chan.state();
-            if self.recv {
-                st.recvq.remove(self.waiter);
-            } else {
-                st.sendq.remove(self.waiter);
-            }
+            self.chan.remove_waiter(self.waiter, self.recv);
             self.chan.unlock();
         }
     }

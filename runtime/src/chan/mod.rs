@@ -6,13 +6,14 @@
 //! or block the calling thread outside the runtime.
 
 mod hchan;
+mod ring;
 pub(crate) mod waitq;
 
 use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
-pub(crate) use hchan::{Hchan, RecvAttempt, SendAttempt};
+pub(crate) use hchan::{Hchan, RecvAttempt, SendAttempt, Wakes};
 
 use crate::sched::WaitReason;
 use crate::sched::parking::Parking;

@@ -68,6 +68,11 @@ impl WaitQueue {
         }
     }
 
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.head.is_null()
+    }
+
     /// # Safety
     /// `w` stays valid and in place until it is removed from the queue.
     pub(crate) unsafe fn push_back(&mut self, w: &Waiter) {
