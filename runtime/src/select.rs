@@ -33,6 +33,10 @@ pub(crate) enum Poll {
 pub(crate) trait CaseOps {
     /// The channel's lock (its address gives the lock order); None for nil.
     fn chan_lock(&self) -> Option<&RawLock>;
+    /// Whether `poll_lock_free` can decide this case (buffered or nil).
+    fn lock_free(&self) -> bool;
+    /// Tries the operation without the channel lock.
+    fn poll_lock_free(&mut self) -> Poll;
     /// # Safety
     /// The caller holds this case's channel lock.
     unsafe fn poll(&mut self) -> Poll;
@@ -95,6 +99,18 @@ impl<'a, T: Send> RecvCase<'a, T> {
 impl<T: Send> CaseOps for RecvCase<'_, T> {
     fn chan_lock(&self) -> Option<&RawLock> {
         self.chan.map(Hchan::raw_lock)
+    }
+    fn lock_free(&self) -> bool {
+        self.chan.is_none_or(Hchan::is_buffered)
+    }
+    fn poll_lock_free(&mut self) -> Poll {
+        match self.chan.and_then(Hchan::recv_fast) {
+            Some(v) => {
+                *self.slot.get_mut() = v;
+                Poll::Fired(Wakes::default())
+            }
+            None => Poll::NotReady,
+        }
     }
     unsafe fn poll(&mut self) -> Poll {
         let Some(c) = self.chan else {
@@ -162,6 +178,30 @@ impl<'a, T: Send> SendCase<'a, T> {
 impl<T: Send> CaseOps for SendCase<'_, T> {
     fn chan_lock(&self) -> Option<&RawLock> {
         self.chan.map(Hchan::raw_lock)
+    }
+    fn lock_free(&self) -> bool {
+        self.chan.is_none_or(Hchan::is_buffered)
+    }
+    fn poll_lock_free(&mut self) -> Poll {
+        let Some(c) = self.chan else {
+            return Poll::NotReady;
+        };
+        let v = self
+            .value
+            .get_mut()
+            .take()
+            .expect("send case polled after it fired");
+        match c.send_fast(v) {
+            Ok(()) => Poll::Fired(Wakes::default()),
+            Err((v, closed)) => {
+                *self.value.get_mut() = Some(v);
+                if closed {
+                    Poll::SendOnClosed
+                } else {
+                    Poll::NotReady
+                }
+            }
+        }
     }
     unsafe fn poll(&mut self) -> Poll {
         let Some(c) = self.chan else {
@@ -260,6 +300,22 @@ pub fn select(cases: &mut [Case<'_>], has_default: bool) -> Option<usize> {
             p.swap(i, rand::below(i + 1));
         }
     }
+    // Pass 1 without locks when every case is buffered (or nil): same
+    // random order, first ready case wins, as Go's locked pass 1 would.
+    if cases.iter().all(|c| c.0.lock_free()) {
+        for &i in poll_order.as_ref() {
+            let i = i as usize;
+            match cases[i].0.poll_lock_free() {
+                Poll::Fired(wakes) => {
+                    wakes.wake_all();
+                    return Some(i);
+                }
+                Poll::NotReady => {}
+                Poll::SendOnClosed => panic!("send on closed channel"),
+            }
+        }
+    }
+
     let mut lock_order = Indices::new(n);
     lock_order
         .as_mut()

@@ -338,7 +338,7 @@ impl<T> Hchan<T> {
     /// A lock-free receive from the ring, settling with parked senders if
     /// it freed a slot one of them waits for. `None`: take the locked path.
     #[inline]
-    fn recv_fast(&self) -> Option<Option<T>> {
+    pub(crate) fn recv_fast(&self) -> Option<Option<T>> {
         let ring = self.ring.as_ref()?;
         match ring.pop(Mode::Free) {
             Pop::Value(v) => {
@@ -361,7 +361,7 @@ impl<T> Hchan<T> {
     /// parked meanwhile. `Err`: take the locked path (or closed, see the
     /// second field).
     #[inline]
-    fn send_fast(&self, v: T) -> Result<(), (T, bool)> {
+    pub(crate) fn send_fast(&self, v: T) -> Result<(), (T, bool)> {
         let Some(ring) = &self.ring else {
             return Err((v, false));
         };
@@ -557,6 +557,11 @@ impl<T> Hchan<T> {
         // SAFETY: we hold the lock.
         unsafe { self.unlock() };
         wakes.wake_all();
+    }
+
+    /// Whether operations can complete without the lock (buffered).
+    pub(crate) fn is_buffered(&self) -> bool {
+        self.ring.is_some()
     }
 
     pub(crate) fn len(&self) -> usize {
