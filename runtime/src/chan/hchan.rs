@@ -34,7 +34,10 @@ pub(crate) struct State {
 pub(crate) struct Hchan<T> {
     lock: RawLock,
     cap: usize,
-    ring: Option<Ring<T>>,
+    /// Boxed: its cache-padded ends would make every channel, unbuffered
+    /// ones too, several cache lines large (programs like a prime sieve walk
+    /// thousands of channels).
+    ring: Option<Box<Ring<T>>>,
     state: UnsafeCell<State>,
 }
 
@@ -44,43 +47,38 @@ unsafe impl<T: Send> Send for Hchan<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Hchan<T> {}
 
-/// Parked callers to wake once the lock is released.
+/// A parked caller to wake once the lock is released. An operation usually
+/// wakes at most one; when a settle serves several waiters at once (values
+/// that piled up while receivers parked), the extra ones are woken on the
+/// spot, under the lock, which is allowed and rare.
 #[derive(Default)]
-pub(crate) struct Wakes {
-    first: Option<Wake>,
-    rest: Vec<Wake>,
-}
+pub(crate) struct Wakes(Option<Wake>);
 
 impl Wakes {
+    #[inline]
     fn push(&mut self, w: Wake) {
-        if self.first.is_none() {
-            self.first = Some(w);
-        } else {
-            self.rest.push(w);
-        }
-    }
-
-    pub(crate) fn merge(&mut self, other: Wakes) {
-        if let Some(w) = other.first {
-            self.push(w);
-            self.rest.extend(other.rest);
-        }
-    }
-
-    fn one(w: Wake) -> Wakes {
-        Wakes {
-            first: Some(w),
-            rest: Vec::new(),
+        match self.0 {
+            None => self.0 = Some(w),
+            Some(_) => w.wake(),
         }
     }
 
     #[inline]
+    pub(crate) fn merge(&mut self, other: Wakes) {
+        if let Some(w) = other.0 {
+            self.push(w);
+        }
+    }
+
+    #[inline]
+    fn one(w: Wake) -> Wakes {
+        Wakes(Some(w))
+    }
+
+    #[inline]
     pub(crate) fn wake_all(self) {
-        if let Some(w) = self.first {
+        if let Some(w) = self.0 {
             w.wake();
-            for w in self.rest {
-                w.wake();
-            }
         }
     }
 }
@@ -104,7 +102,7 @@ impl<T> Hchan<T> {
         Hchan {
             lock: RawLock::new(),
             cap,
-            ring: (cap > 0).then(|| Ring::new(cap)),
+            ring: (cap > 0).then(|| Box::new(Ring::new(cap))),
             state: UnsafeCell::new(State {
                 closed: false,
                 recvq: WaitQueue::new(),
@@ -565,7 +563,7 @@ impl<T> Hchan<T> {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.ring.as_ref().map_or(0, Ring::len)
+        self.ring.as_ref().map_or(0, |r| r.len())
     }
 
     pub(crate) fn is_closed(&self) -> bool {
