@@ -46,15 +46,6 @@ const SCAVENGE_WHEN_IDLE_FOR: Duration = Duration::from_millis(10);
 /// out yet.
 const DEADLOCK_RECHECK: Duration = Duration::from_millis(100);
 
-fn spin_limit() -> Duration {
-    static S: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-    *S.get_or_init(|| {
-        std::env::var("GORU_SPIN_US")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(SPIN, Duration::from_micros)
-    })
-}
 
 pub(crate) struct WorkerContext {
     pub(crate) shared: &'static Shared,
@@ -418,7 +409,7 @@ impl WorkerContext {
                 break None;
             }
             rounds += 1;
-            if rounds.is_multiple_of(16) && start.elapsed() >= spin_limit() {
+            if rounds.is_multiple_of(16) && start.elapsed() >= SPIN {
                 break None;
             }
             if rounds.is_multiple_of(64) {
