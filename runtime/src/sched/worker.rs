@@ -46,7 +46,6 @@ const SCAVENGE_WHEN_IDLE_FOR: Duration = Duration::from_millis(10);
 /// out yet.
 const DEADLOCK_RECHECK: Duration = Duration::from_millis(100);
 
-
 pub(crate) struct WorkerContext {
     pub(crate) shared: &'static Shared,
     pub(crate) index: usize,
