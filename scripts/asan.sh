@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUSTFLAGS="-Zsanitizer=address"
 target=(--target x86_64-unknown-linux-gnu --target-dir target/asan)
-for t in chan deadlock many_goroutines sched select stress threads time; do
+for t in chan deadlock many_goroutines ring sched select stress threads time; do
   ASAN_OPTIONS=detect_leaks=1 cargo +nightly test -p goru --features sanitizer "${target[@]}" --test "$t"
 done
 ASAN_OPTIONS=detect_leaks=0 cargo +nightly test -p goru --features sanitizer "${target[@]}" --test fatal

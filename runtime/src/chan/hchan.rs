@@ -160,7 +160,7 @@ impl<T> Hchan<T> {
             Some(ring) => {
                 ring.set_receivers_waiting(true);
                 // SAFETY: lock held.
-                unsafe { self.settle_receivers_locked(ring) }
+                unsafe { self.balance_locked(ring) }
             }
             None => Wakes::default(),
         }
@@ -179,7 +179,7 @@ impl<T> Hchan<T> {
             Some(ring) => {
                 ring.set_senders_waiting(true);
                 // SAFETY: lock held.
-                unsafe { self.refill_locked(ring) }
+                unsafe { self.balance_locked(ring) }
             }
             None => Wakes::default(),
         }
@@ -215,50 +215,52 @@ impl<T> Hchan<T> {
         }
     }
 
-    /// Hands ring values to parked receivers, oldest first, while both last.
+    /// Settles the ring with parked waiters, oldest first: hands values to
+    /// parked receivers and moves parked senders' values into free slots,
+    /// until neither can go on. Serving a receiver frees a slot a parked
+    /// sender may be waiting for, and refilling may give a parked receiver a
+    /// value, so the two alternate until both stop.
+    ///
+    /// While receivers (senders) are parked, lock-free receives (sends)
+    /// defer to the lock, so a value (free slot) counted here is still there
+    /// when we take it. The flags are lowered only at the end.
     ///
     /// # Safety
     /// Lock held.
-    unsafe fn settle_receivers_locked(&self, ring: &Ring<T>) -> Wakes {
+    unsafe fn balance_locked(&self, ring: &Ring<T>) -> Wakes {
         // SAFETY: forwarded contract.
         let st = unsafe { self.state() };
         let mut wakes = Wakes::default();
-        // With receivers parked, lock-free receives defer to us, so a value
-        // counted here is still there when we pop it.
-        while ring.len() > 0 {
-            let Some(w) = st.recvq.dequeue() else { break };
-            let Pop::Value(v) = ring.pop(Mode::Locked) else {
-                unreachable!("a counted value vanished while receivers were parked")
-            };
-            // SAFETY: a queued receiver's elem is its empty `Option<T>` slot.
-            unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
-            w.success.set(true);
-            wakes.push(w.parking().prepare_wake());
-        }
-        self.sync_flags(st);
-        wakes
-    }
-
-    /// Moves parked senders' values into free ring slots, oldest first.
-    ///
-    /// # Safety
-    /// Lock held.
-    unsafe fn refill_locked(&self, ring: &Ring<T>) -> Wakes {
-        // SAFETY: forwarded contract.
-        let st = unsafe { self.state() };
-        let mut wakes = Wakes::default();
-        // With senders parked, lock-free sends defer to us, so a free slot
-        // counted here is still free when we push.
-        while ring.len() < self.cap {
-            let Some(w) = st.sendq.dequeue() else { break };
-            // SAFETY: a queued sender's elem is its `Option<T>` slot, holding the value.
-            let v =
-                unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value");
-            let Push::Done = ring.push(v, Mode::Locked) else {
-                unreachable!("a counted free slot vanished while senders were parked")
-            };
-            w.success.set(true);
-            wakes.push(w.parking().prepare_wake());
+        loop {
+            let mut progressed = false;
+            while ring.len() > 0 {
+                let Some(w) = st.recvq.dequeue() else { break };
+                let Pop::Value(v) = ring.pop(Mode::Locked) else {
+                    unreachable!("a counted value vanished while receivers were parked")
+                };
+                // SAFETY: a queued receiver's elem is its empty `Option<T>` slot.
+                unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
+                w.success.set(true);
+                wakes.push(w.parking().prepare_wake());
+                progressed = true;
+            }
+            // A closed ring takes no more values: close gives parked senders
+            // their values back instead.
+            while ring.len() < self.cap && !ring.is_closed() {
+                let Some(w) = st.sendq.dequeue() else { break };
+                // SAFETY: a queued sender's elem is its `Option<T>` slot, holding the value.
+                let v = unsafe { (*w.elem.cast::<Option<T>>()).take() }
+                    .expect("parked sender has a value");
+                let Push::Done = ring.push(v, Mode::Locked) else {
+                    unreachable!("a counted free slot vanished while senders were parked")
+                };
+                w.success.set(true);
+                wakes.push(w.parking().prepare_wake());
+                progressed = true;
+            }
+            if !progressed {
+                break;
+            }
         }
         self.sync_flags(st);
         wakes
@@ -278,7 +280,7 @@ impl<T> Hchan<T> {
             }
             return match ring.pop(Mode::Locked) {
                 // SAFETY: lock held.
-                Pop::Value(v) => RecvAttempt::Done(Some(v), unsafe { self.refill_locked(ring) }),
+                Pop::Value(v) => RecvAttempt::Done(Some(v), unsafe { self.balance_locked(ring) }),
                 Pop::Closed => RecvAttempt::Done(None, Wakes::default()),
                 Pop::Empty | Pop::Defer => RecvAttempt::WouldBlock,
             };
@@ -311,7 +313,7 @@ impl<T> Hchan<T> {
             }
             return match ring.push(v, Mode::Locked) {
                 // SAFETY: lock held.
-                Push::Done => SendAttempt::Done(unsafe { self.settle_receivers_locked(ring) }),
+                Push::Done => SendAttempt::Done(unsafe { self.balance_locked(ring) }),
                 Push::Full(v) | Push::Defer(v) => SendAttempt::Full(v),
                 Push::Closed(v) => SendAttempt::Closed(v),
             };
@@ -343,7 +345,7 @@ impl<T> Hchan<T> {
                 if ring.senders_waiting() {
                     self.lock();
                     // SAFETY: lock held, then released.
-                    let wakes = unsafe { self.refill_locked(ring) };
+                    let wakes = unsafe { self.balance_locked(ring) };
                     // SAFETY: we hold the lock.
                     unsafe { self.unlock() };
                     wakes.wake_all();
@@ -368,7 +370,7 @@ impl<T> Hchan<T> {
                 if ring.receivers_waiting() {
                     self.lock();
                     // SAFETY: lock held, then released.
-                    let wakes = unsafe { self.settle_receivers_locked(ring) };
+                    let wakes = unsafe { self.balance_locked(ring) };
                     // SAFETY: we hold the lock.
                     unsafe { self.unlock() };
                     wakes.wake_all();
@@ -538,7 +540,7 @@ impl<T> Hchan<T> {
         }
         let mut wakes = match &self.ring {
             // SAFETY: lock held.
-            Some(ring) => unsafe { self.settle_receivers_locked(ring) },
+            Some(ring) => unsafe { self.balance_locked(ring) },
             None => Wakes::default(),
         };
         // SAFETY: lock held (re-borrow after the settle above).
