@@ -197,3 +197,81 @@ fn threads_and_goroutines_share_a_tiny_buffer() {
     receiver_thread.join().unwrap();
     check(&seen);
 }
+
+/// Selects on both sides: producers send each value on whichever of two
+/// capacity-1 channels can take it, consumers receive from whichever has a
+/// value. Select waiters get claimed, skipped and served inside the ring's
+/// settling while plain operations race with them; every value must arrive
+/// exactly once.
+#[test]
+fn selects_on_both_sides_of_tiny_buffers() {
+    use goru::select::SendCase;
+    for workers in [1, 2, 4] {
+        let seen = new_seen();
+        let out = seen.clone();
+        common::run(workers, move || {
+            let a = Chan::<u64>::new(1);
+            let b = Chan::<u64>::new(1);
+            let done = Chan::<()>::new(RECEIVERS);
+            for s in 0..SENDERS {
+                let (a, b) = (a.clone(), b.clone());
+                goru::go(move || {
+                    for seq in 0..PER_SENDER {
+                        let v = encode(s, seq);
+                        if seq % 3 == 0 {
+                            // A plain send now and then, racing the selects.
+                            if s % 2 == 0 { a.send(v) } else { b.send(v) }.unwrap();
+                            continue;
+                        }
+                        let mut sa = SendCase::new(a.raw(), v);
+                        let mut sb = SendCase::new(b.raw(), v);
+                        let fired = select(&mut [sa.case(), sb.case()], false);
+                        assert!(matches!(fired, Some(0 | 1)));
+                    }
+                });
+            }
+            let remaining = Arc::new(std::sync::atomic::AtomicU64::new(SENDERS * PER_SENDER));
+            for _ in 0..RECEIVERS {
+                let (a, b, done, seen, remaining) = (
+                    a.clone(),
+                    b.clone(),
+                    done.clone(),
+                    out.clone(),
+                    remaining.clone(),
+                );
+                goru::go(move || {
+                    let mut got = Vec::new();
+                    loop {
+                        let left = remaining.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+                        if left == 0 || left > SENDERS * PER_SENDER {
+                            remaining.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                            break;
+                        }
+                        let mut ra = RecvCase::new(a.raw());
+                        let mut rb = RecvCase::new(b.raw());
+                        let v = match select(&mut [ra.case(), rb.case()], false) {
+                            Some(0) => ra.take(),
+                            Some(1) => rb.take(),
+                            other => panic!("select returned {other:?}"),
+                        };
+                        got.push(v.expect("channels stay open"));
+                    }
+                    // FIFO per sender does not hold across two channels:
+                    // record without the order check.
+                    let mut s = seen.lock().unwrap();
+                    for &v in &got {
+                        assert!(!s.bits[v as usize], "value {v} received twice");
+                        s.bits[v as usize] = true;
+                        s.count += 1;
+                    }
+                    drop(s);
+                    done.send(()).unwrap();
+                });
+            }
+            for _ in 0..RECEIVERS {
+                done.recv().unwrap();
+            }
+        });
+        check(&seen);
+    }
+}
