@@ -57,6 +57,18 @@ fn check(seen: &Mutex<Seen>) {
     assert!(s.bits.iter().all(|&b| b), "some value never arrived");
 }
 
+/// Claims one of the values still to receive, so that receivers stop
+/// exactly when every value is in; false when none are left.
+fn claim_one(remaining: &std::sync::atomic::AtomicU64) -> bool {
+    use std::sync::atomic::Ordering::AcqRel;
+    let left = remaining.fetch_sub(1, AcqRel);
+    if left == 0 || left > SENDERS * PER_SENDER {
+        remaining.fetch_add(1, AcqRel);
+        return false;
+    }
+    true
+}
+
 fn new_seen() -> Arc<Mutex<Seen>> {
     Arc::new(Mutex::new(Seen {
         bits: vec![false; (SENDERS * PER_SENDER) as usize],
@@ -90,9 +102,7 @@ fn goroutines_on_tiny_buffer(cap: usize, workers: usize) {
                 loop {
                     // Claim a value to receive first, so receivers stop
                     // exactly when all values are in.
-                    let left = remaining.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-                    if left == 0 || left > SENDERS * PER_SENDER {
-                        remaining.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                    if !claim_one(&remaining) {
                         break;
                     }
                     let v = if r % 2 == 0 {
@@ -242,9 +252,7 @@ fn selects_on_both_sides_of_tiny_buffers() {
                 goru::go(move || {
                     let mut got = Vec::new();
                     loop {
-                        let left = remaining.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-                        if left == 0 || left > SENDERS * PER_SENDER {
-                            remaining.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                        if !claim_one(&remaining) {
                             break;
                         }
                         let mut ra = RecvCase::new(a.raw());
