@@ -243,18 +243,25 @@ fn recurse(depth: u64) -> u64 {
     u64::from(buf[(depth.wrapping_mul(7) % 2048) as usize]) + recurse(depth + 1)
 }
 
+/// The child side of the overflow tests: a goroutine recursing without end
+/// on 64 KiB stacks guarded the given way.
+fn overflow_a_goroutine(guard: GuardPages) {
+    goru::Builder::new()
+        .stack_size(64 * 1024)
+        .guard_pages(guard)
+        .build()
+        .block_on(|| {
+            goru::go(|| {
+                std::hint::black_box(recurse(0));
+            });
+            goru::time::sleep(secs(30));
+        });
+}
+
 #[test]
 fn stack_overflow_is_reported_like_go() {
     if is_child("stack-overflow") {
-        goru::Builder::new()
-            .stack_size(64 * 1024)
-            .build()
-            .block_on(|| {
-                goru::go(|| {
-                    std::hint::black_box(recurse(0));
-                });
-                goru::time::sleep(secs(30));
-            });
+        overflow_a_goroutine(GuardPages::Auto);
         return;
     }
     if is_other_child() {
@@ -274,16 +281,7 @@ fn stack_overflow_is_reported_like_go() {
 #[test]
 fn stack_overflow_is_reported_with_mprotect_guards_too() {
     if is_child("stack-overflow-mprotect") {
-        goru::Builder::new()
-            .stack_size(64 * 1024)
-            .guard_pages(GuardPages::Mprotect)
-            .build()
-            .block_on(|| {
-                goru::go(|| {
-                    std::hint::black_box(recurse(0));
-                });
-                goru::time::sleep(secs(30));
-            });
+        overflow_a_goroutine(GuardPages::Mprotect);
         return;
     }
     if is_other_child() {

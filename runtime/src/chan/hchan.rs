@@ -83,6 +83,30 @@ impl Wakes {
     }
 }
 
+/// Completes a parked receiver's operation with `v` and returns how to
+/// wake it.
+///
+/// # Safety
+/// Channel lock held; `w` was just dequeued from this channel's receive
+/// queue, so its elem is its empty `Option<T>` slot, valid until it is woken.
+unsafe fn deliver<T>(w: &Waiter, v: T) -> Wake {
+    // SAFETY: forwarded contract.
+    unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
+    w.success.set(true);
+    w.parking().prepare_wake()
+}
+
+/// Takes a parked sender's value, completing its operation; wake it after.
+///
+/// # Safety
+/// Channel lock held; `w` was just dequeued from this channel's send queue,
+/// so its elem is its `Option<T>` slot holding the value.
+unsafe fn take_sent<T>(w: &Waiter) -> T {
+    w.success.set(true);
+    // SAFETY: forwarded contract.
+    unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value")
+}
+
 /// Outcome of a receive attempt with the lock held.
 pub(crate) enum RecvAttempt<T> {
     /// A value, or `None` when closed and drained; wake these after unlocking.
@@ -238,23 +262,19 @@ impl<T> Hchan<T> {
                 let Pop::Value(v) = ring.pop(Mode::Locked) else {
                     unreachable!("a counted value vanished while receivers were parked")
                 };
-                // SAFETY: a queued receiver's elem is its empty `Option<T>` slot.
-                unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
-                w.success.set(true);
-                wakes.push(w.parking().prepare_wake());
+                // SAFETY: lock held; `w` was just dequeued from the receive queue.
+                wakes.push(unsafe { deliver(w, v) });
                 progressed = true;
             }
             // A closed ring takes no more values: close gives parked senders
             // their values back instead.
             while ring.len() < self.cap && !ring.is_closed() {
                 let Some(w) = st.sendq.dequeue() else { break };
-                // SAFETY: a queued sender's elem is its `Option<T>` slot, holding the value.
-                let v = unsafe { (*w.elem.cast::<Option<T>>()).take() }
-                    .expect("parked sender has a value");
+                // SAFETY: lock held; `w` was just dequeued from the send queue.
+                let v = unsafe { take_sent(w) };
                 let Push::Done = ring.push(v, Mode::Locked) else {
                     unreachable!("a counted free slot vanished while senders were parked")
                 };
-                w.success.set(true);
                 wakes.push(w.parking().prepare_wake());
                 progressed = true;
             }
@@ -288,11 +308,8 @@ impl<T> Hchan<T> {
         // SAFETY: lock held.
         let st = unsafe { self.state() };
         if let Some(w) = st.sendq.dequeue() {
-            // SAFETY: a queued sender's elem is its `Option<T>` slot, holding
-            // the value; it stays valid until we wake it.
-            let v =
-                unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value");
-            w.success.set(true);
+            // SAFETY: lock held; `w` was just dequeued from the send queue.
+            let v = unsafe { take_sent(w) };
             return RecvAttempt::Done(Some(v), Wakes::one(w.parking().prepare_wake()));
         }
         if st.closed {
@@ -324,11 +341,8 @@ impl<T> Hchan<T> {
             return SendAttempt::Closed(v);
         }
         if let Some(w) = st.recvq.dequeue() {
-            // SAFETY: a queued receiver's elem is its empty `Option<T>` slot,
-            // valid until we wake it.
-            unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
-            w.success.set(true);
-            return SendAttempt::Done(Wakes::one(w.parking().prepare_wake()));
+            // SAFETY: lock held; `w` was just dequeued from the receive queue.
+            return SendAttempt::Done(Wakes::one(unsafe { deliver(w, v) }));
         }
         SendAttempt::Full(v)
     }

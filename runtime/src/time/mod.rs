@@ -45,12 +45,6 @@ pub fn since(t: Instant) -> Duration {
     t.elapsed()
 }
 
-fn ticks_channel() -> (Chan<Instant>, Sender<Instant>) {
-    let c = Chan::new(1);
-    let tx = c.sender();
-    (c, tx)
-}
-
 /// Delivers the current time without blocking: if the reader has not taken
 /// the previous tick, this one is dropped (Go's `sendTime`).
 fn send_time(tx: &Sender<Instant>) {
@@ -59,6 +53,16 @@ fn send_time(tx: &Sender<Instant>) {
 
 fn duration_nanos(d: Duration) -> u64 {
     d.as_nanos().min(u128::from(u64::MAX)) as u64
+}
+
+/// A channel (capacity 1) that receives the time when a timer fires, first
+/// after `first`, then every `period` if that is non-zero; and the timer.
+fn time_channel(first: Duration, period: Duration) -> (Receiver<Instant>, Arc<TimerShared>) {
+    let c = Chan::new(1);
+    let tx: Sender<Instant> = c.sender();
+    let timer = TimerShared::new(current_or_global(), Box::new(move || send_time(&tx)));
+    timer.start(clock::deadline_after(first), duration_nanos(period));
+    (c.receiver(), timer)
 }
 
 /// A receiver that gets the time once, after `d` (`time.After`); use it in
@@ -76,10 +80,7 @@ pub fn tick(d: Duration) -> Receiver<Instant> {
     }
     // No handle is kept: the timer heap owns the timer and re-arms it until
     // the runtime stops.
-    let (c, tx) = ticks_channel();
-    let timer = TimerShared::new(current_or_global(), Box::new(move || send_time(&tx)));
-    timer.start(clock::deadline_after(d), duration_nanos(d));
-    c.receiver()
+    time_channel(d, d).0
 }
 
 /// A single event: `c` receives the time when the timer fires (`time.Timer`).
@@ -98,13 +99,8 @@ impl std::fmt::Debug for Timer {
 
 /// A timer that fires once after `d` (`time.NewTimer`).
 pub fn new_timer(d: Duration) -> Timer {
-    let (c, tx) = ticks_channel();
-    let timer = TimerShared::new(current_or_global(), Box::new(move || send_time(&tx)));
-    timer.start(clock::deadline_after(d), 0);
-    Timer {
-        c: c.receiver(),
-        timer,
-    }
+    let (c, timer) = time_channel(d, Duration::ZERO);
+    Timer { c, timer }
 }
 
 /// Runs `f` in its own goroutine after `d` (`time.AfterFunc`); the returned
@@ -162,13 +158,8 @@ impl std::fmt::Debug for Ticker {
 /// Go's message.
 pub fn new_ticker(d: Duration) -> Ticker {
     assert!(!d.is_zero(), "non-positive interval for NewTicker");
-    let (c, tx) = ticks_channel();
-    let timer = TimerShared::new(current_or_global(), Box::new(move || send_time(&tx)));
-    timer.start(clock::deadline_after(d), duration_nanos(d));
-    Ticker {
-        c: c.receiver(),
-        timer,
-    }
+    let (c, timer) = time_channel(d, d);
+    Ticker { c, timer }
 }
 
 impl Ticker {
