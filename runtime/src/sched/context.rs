@@ -35,6 +35,16 @@ pub(crate) fn current_task_ref() -> Option<&'static Task> {
     current_task().map(|t| unsafe { &*t })
 }
 
+/// This thread's worker context, if it is a worker.
+#[inline]
+pub(crate) fn current_worker() -> Option<&'static WorkerContext> {
+    let w = WORKER.with(Cell::get);
+    // SAFETY: set by the worker thread to a context that outlives its loop
+    // (and so every goroutine and timer callback run on it), cleared before
+    // the context is dropped; callers use it only on this thread.
+    (!w.is_null()).then(|| unsafe { &*w })
+}
+
 #[inline]
 pub(crate) fn on_worker() -> bool {
     !WORKER.with(Cell::get).is_null()
@@ -55,14 +65,12 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(&WorkerContext) -> R) -> Option<R> {
 pub(crate) fn ready(task: TaskRef) {
     let home = task.home.load(std::sync::atomic::Ordering::Relaxed);
     let shared = task.shared;
-    let mut task = task;
-    let w = WORKER.with(Cell::get);
-    if !w.is_null() {
-        // SAFETY: see `with_worker`.
-        match unsafe { &*w }.ready_local(task, home, shared) {
+    let task = match current_worker() {
+        Some(w) => match w.ready_local(task, home, shared) {
             None => return,
-            Some(t) => task = t,
-        }
-    }
+            Some(t) => t,
+        },
+        None => task,
+    };
     shared.workers[home].push_inbox(task);
 }

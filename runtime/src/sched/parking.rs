@@ -182,7 +182,8 @@ pub(crate) struct ExternalOp {
 impl ExternalOp {
     #[inline]
     pub(crate) fn enter() -> ExternalOp {
-        if context::current_task().is_some() || context::on_worker() {
+        // Goroutines (and timer callbacks) only run on workers.
+        if context::on_worker() {
             return ExternalOp { active: false };
         }
         EXTERNAL_ACTIVE.fetch_add(1, Ordering::SeqCst);

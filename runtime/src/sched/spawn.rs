@@ -19,14 +19,11 @@ pub(crate) fn spawn_on(
     entry: Entry,
     site: &'static Location<'static>,
 ) -> u64 {
-    let on_this_runtime =
-        context::with_worker(|w| std::ptr::eq(w.shared, shared).then_some(w.index)).flatten();
-    match on_this_runtime {
-        Some(index) => {
-            let id = context::with_worker(|w| w.next_goroutine_id()).expect("on a worker");
-            shared.workers[index].live.fetch_add(1, Ordering::Relaxed);
-            let task = Task::new(shared, id, site, index, entry);
-            context::with_worker(|w| w.push_new(task));
+    match context::current_worker().filter(|w| std::ptr::eq(w.shared, shared)) {
+        Some(w) => {
+            let id = w.next_goroutine_id();
+            shared.workers[w.index].live.fetch_add(1, Ordering::Relaxed);
+            w.push_new(Task::new(shared, id, site, w.index, entry));
             id
         }
         None => {

@@ -541,12 +541,8 @@ pub(crate) fn run_worker(ctx: WorkerContext) {
     context::set_worker(&ctx);
     let shared = ctx.shared;
     while !shared.shutdown.load(Ordering::Relaxed) {
-        let mut seen = None;
-        if let Some(t) = ctx
-            .next_local()
-            .or_else(|| ctx.find_remote(&mut seen))
-            .or_else(|| ctx.idle())
-        {
+        // idle() looks at other workers and the injector before it spins.
+        if let Some(t) = ctx.next_local().or_else(|| ctx.idle()) {
             ctx.run_task(t);
             continue;
         }
