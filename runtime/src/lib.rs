@@ -10,6 +10,7 @@
 
 mod blocking;
 pub mod chan;
+mod lang;
 mod sched;
 pub mod select;
 pub mod stack;
@@ -18,6 +19,7 @@ mod util;
 
 pub use blocking::blocking;
 pub use chan::{Chan, Receiver, SendError, Sender, TryRecvError, TrySendError};
+pub use lang::defer::{Recovered, recover};
 pub use sched::{
     Builder, DEFAULT_STACK_SIZE, JoinHandle, PanicMode, Runtime, WaitReason, go, run, spawn,
 };
@@ -26,4 +28,19 @@ pub use stack::{GuardPages, StackError};
 /// Go's `runtime` package: introspection and yielding.
 pub mod runtime {
     pub use crate::sched::{gomaxprocs, gosched, num_goroutine, stack_dump};
+}
+
+/// What goru's macros expand to. Not a stable API: reached only by
+/// generated code, through the `goru` facade's `__private` module.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::lang::defer::{
+        DeferFrame, DeferGuard, HasZeroValue, NoZeroValue, ScopeGuard, ZeroValue,
+    };
+    pub use crate::lang::entry::{run_main, run_test};
+    pub use crate::lang::ops::{
+        Goroutine, GoroutineArg, RecvChan, SendChan, block_forever, go, goroutine_arg, recv,
+        recv_case, send, send_case,
+    };
+    pub use crate::select::select;
 }

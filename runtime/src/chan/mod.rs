@@ -101,6 +101,33 @@ impl<T> fmt::Debug for RawChan<'_, T> {
     }
 }
 
+impl<T: Send> RawChan<'_, T> {
+    /// Sends with `at` as the blocked-at location of the goroutine dump.
+    pub(crate) fn send_at(self, v: T, at: &'static Location<'static>) -> Result<(), SendError<T>> {
+        match self.0 {
+            Some(c) => c.send(v, at).map_err(SendError),
+            None => block_forever(WaitReason::ChanSendNilChan, at),
+        }
+    }
+    /// Receives with `at` as the blocked-at location of the goroutine dump.
+    pub(crate) fn recv_at(self, at: &'static Location<'static>) -> Option<T> {
+        match self.0 {
+            Some(c) => c.recv(at),
+            None => block_forever(WaitReason::ChanReceiveNilChan, at),
+        }
+    }
+}
+
+/// Never implemented: closing a receive-only channel does not compile, as
+/// in Go.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "invalid operation: cannot close receive-only channel `{Self}`",
+    label = "receive-only channel (Go's `<-chan T`)",
+    note = "only the sending side closes a channel: close the `Chan<T>` or a `Sender<T>`"
+)]
+pub trait CloseOfReceiveOnly {}
+
 macro_rules! common_methods {
     () => {
         /// Values buffered now (Go's `len(ch)`).
@@ -271,6 +298,14 @@ impl<T: Send> Receiver<T> {
     recv_methods!();
 }
 impl<T> Receiver<T> {
+    /// Does not compile: only the sending side closes a channel (Go:
+    /// "cannot close receive-only channel").
+    pub fn close(&self)
+    where
+        Receiver<T>: CloseOfReceiveOnly,
+    {
+        unreachable!("CloseOfReceiveOnly is never implemented")
+    }
     /// A nil receive-only channel.
     pub const fn nil() -> Self {
         Receiver { inner: None }

@@ -36,10 +36,15 @@ pub(crate) fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            let message = payload_message(info.payload());
+            // What `recover()` reports while this panic unwinds.
+            super::locals::with_locals(|l| {
+                l.panic_seq.set(l.panic_seq.get().wrapping_add(1));
+                *l.panic_message.borrow_mut() = Some(message.clone());
+            });
             if context::current_task().is_none() {
                 return previous(info);
             }
-            let message = payload_message(info.payload());
             let location = info
                 .location()
                 .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));

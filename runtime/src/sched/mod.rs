@@ -7,6 +7,7 @@ pub(crate) mod context;
 mod entry;
 pub(crate) mod fatal;
 mod inbox;
+pub(crate) mod locals;
 pub(crate) mod oneshot;
 pub(crate) mod parking;
 pub(crate) mod runtime;

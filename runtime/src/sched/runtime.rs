@@ -453,6 +453,22 @@ impl Runtime {
     pub fn workers(&self) -> usize {
         self.shared.workers.len()
     }
+
+    /// After `block_on` returned: waits up to `grace` for the runtime's other
+    /// goroutines to finish; if some are still alive, their count and dump.
+    pub(crate) fn leaked_goroutines(&self, grace: Duration) -> Option<(i64, String)> {
+        let deadline = std::time::Instant::now() + grace;
+        loop {
+            let live = self.shared.live_goroutines();
+            if live <= 0 {
+                return None;
+            }
+            if std::time::Instant::now() >= deadline {
+                return Some((live, fatal::dump(self.shared)));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
 }
 
 impl Drop for Runtime {

@@ -120,6 +120,8 @@ pub(crate) struct Task {
     /// Set while the runtime shuts down and unwinds this goroutine's stack, so
     /// the entry does not mistake that unwind for a panic.
     pub(crate) cancelled: Cell<bool>,
+    /// defer/recover bookkeeping of this goroutine.
+    pub(crate) locals: super::locals::GoroutineLocals,
 }
 
 // SAFETY: the `Cell`/`UnsafeCell` fields are only accessed by the task's home
@@ -161,6 +163,7 @@ impl Task {
             blocked_at: AtomicPtr::new(std::ptr::null_mut()),
             parked_since: AtomicU64::new(0),
             cancelled: Cell::new(false),
+            locals: super::locals::GoroutineLocals::new(),
         })
     }
 
