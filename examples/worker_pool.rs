@@ -1,62 +1,65 @@
-//! A worker pool: three goroutines take jobs from one channel and send
-//! results to another; a select per job gives up on a slow consumer.
-//! (Written with the plain-Rust API; the Go syntax macros come next.)
+//! A worker pool, written as the Go program it ports: three goroutines take
+//! jobs from one channel and send results to another; a select per job
+//! gives up on a slow consumer; the last worker to finish closes `results`.
+//!
+//! ```go
+//! func worker(id int, jobs <-chan int, results chan<- int, done chan<- bool) {
+//!     defer func() { done <- true }()
+//!     for j := range jobs {
+//!         select {
+//!         case results <- j * 2:
+//!         case <-time.After(500 * time.Millisecond):
+//!             fmt.Printf("worker %d: slow consumer\n", id)
+//!         }
+//!     }
+//! }
+//! ```
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use goru::prelude::*;
 
-use goru::select::{RecvCase, SendCase, select};
-use goru::{Chan, Receiver, Sender, time};
-
-fn worker(
-    id: i32,
-    jobs: Receiver<i32>,
-    results: Sender<i32>,
-    remaining: Arc<AtomicUsize>,
-    done: Sender<()>,
-) {
-    for j in &jobs {
-        let mut send = SendCase::new(results.raw(), j * 2);
-        let timeout = time::after(time::ms(500));
-        let mut slow = RecvCase::new(timeout.raw());
-        if select(&mut [send.case(), slow.case()], false) == Some(1) {
-            println!("worker {id}: slow consumer");
-        }
-    }
-    if remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-        done.close();
-    }
-}
-
-fn main() {
-    goru::run(|| {
-        let jobs = Chan::<i32>::new(100);
-        let results = Chan::<i32>::new(0);
-        let done = Chan::<()>::new(0);
-        let remaining = Arc::new(AtomicUsize::new(3));
-        for w in 1..=3 {
-            let (jobs, results, remaining, done) = (
-                jobs.receiver(),
-                results.sender(),
-                remaining.clone(),
-                done.sender(),
-            );
-            goru::go(move || worker(w, jobs, results, remaining, done));
-        }
-        let feeder = jobs.clone();
-        goru::go(move || {
-            for j in 1..=9 {
-                feeder.send(j).expect("jobs is open");
+goru! {
+    // ANCHOR: worker
+    fn worker(id: i32, jobs: Receiver<i32>, results: Sender<i32>, done: Sender<bool>) {
+        defer! { done <- true; }            // runs when worker returns
+        for j in &jobs {                    // range until closed and drained
+            select! {
+                results <- j * 2 => {}
+                <-time::after(ms(500)) => { println!("worker {id}: slow consumer"); }
             }
-            feeder.close();
-        });
-        let closer = results.clone();
-        goru::go(move || {
-            done.recv(); // closed when the last worker returns
+        }
+    }
+    // ANCHOR_END: worker
+
+    // ANCHOR: main
+    #[goru::main]                           // main runs as goroutine 1
+    fn main() {
+        let jobs = chan![i32; 100];         // make(chan int, 100)
+        let results = chan![i32];           // make(chan int)
+        let done = chan![bool];
+
+        for w in 1..=3 {
+            go!(worker(w, jobs.receiver(), results.sender(), done.sender()));
+        }
+        go! {                               // a block: captures by move
+            for j in 1..=9 {
+                jobs <- j;
+            }
+            jobs.close();
+        };
+        let closer = results.sender();
+        go! {
+            for _ in 1..=3 {
+                <-done;
+            }
             closer.close();
-        });
-        let mut all: Vec<i32> = results.iter().collect();
+        };
+
+        let mut all = Vec::new();
+        for r in &results {
+            all.push(r);
+        }
         all.sort_unstable();
         println!("{all:?}");
-    });
+    }
+    // ANCHOR_END: main
 }

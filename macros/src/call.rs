@@ -74,7 +74,12 @@ pub(crate) struct Prepared {
     pub(crate) call: TokenStream,
 }
 
-pub(crate) fn prepare(expr: &Expr, check: Option<&TokenStream>, move_receiver: bool) -> Prepared {
+pub(crate) fn prepare(
+    expr: &Expr,
+    check: Option<&TokenStream>,
+    move_receiver: bool,
+    borrows_inline: bool,
+) -> Prepared {
     let mut setup = TokenStream::new();
     let mut bind = |value: &dyn ToTokens, name: &str, span: Span| {
         let id = hidden(name);
@@ -89,7 +94,16 @@ pub(crate) fn prepare(expr: &Expr, check: Option<&TokenStream>, move_receiver: b
                 args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>| {
         args.iter()
             .enumerate()
-            .map(|(i, a)| bind(a, &format!("__goru_arg{i}"), a.span()))
+            .map(|(i, a)| {
+                if borrows_inline && is_borrowed_variable(a) {
+                    // `&x` stays in the call, so a closure that owns its
+                    // captures takes `x` itself rather than a borrow of a
+                    // variable that dies before the call runs.
+                    a.to_token_stream()
+                } else {
+                    bind(a, &format!("__goru_arg{i}"), a.span()).to_token_stream()
+                }
+            })
             .collect::<Vec<_>>()
     };
     let call = match expr {
@@ -121,4 +135,9 @@ pub(crate) fn prepare(expr: &Expr, check: Option<&TokenStream>, move_receiver: b
         other => other.to_token_stream(),
     };
     Prepared { setup, call }
+}
+
+/// `&x` or `&mut x` for a plain variable `x`.
+fn is_borrowed_variable(e: &Expr) -> bool {
+    matches!(e, Expr::Reference(r) if matches!(&*r.expr, Expr::Path(p) if p.path.get_ident().is_some()))
 }

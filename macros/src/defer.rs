@@ -28,11 +28,12 @@ pub(crate) struct Deferred {
     pub(crate) code: TokenStream,
 }
 
-pub(crate) fn prepare(cx: &mut Cx, operand: Operand) -> Deferred {
-    let _ = cx;
+/// `owns_captures`: the deferred call becomes a closure that owns what it
+/// uses (a call queued on the frame).
+pub(crate) fn prepare(operand: Operand, owns_captures: bool) -> Deferred {
     match operand {
         Operand::Call(expr) => {
-            let p = call::prepare(&expr, None, false);
+            let p = call::prepare(&expr, None, false, owns_captures);
             Deferred {
                 setup: p.setup,
                 code: p.call,
@@ -53,8 +54,11 @@ pub(crate) fn in_frame(cx: &Cx, deferred: Deferred, placement: Placement) -> Tok
     let Deferred { setup, code } = deferred;
     let _ = cx;
     match placement {
+        // A deferred block that always panics or returns makes the
+        // generated `None` after it unreachable: not the user's concern.
         Placement::Guard => quote! {
             #setup
+            #[allow(unreachable_code, clippy::diverging_sub_expression)]
             let #guard = #frame.guard(|| {
                 let _ = #code;
                 ::core::option::Option::None
@@ -62,6 +66,7 @@ pub(crate) fn in_frame(cx: &Cx, deferred: Deferred, placement: Placement) -> Tok
         },
         Placement::Later => quote! {{
             #setup
+            #[allow(unreachable_code, clippy::diverging_sub_expression)]
             #frame.later(move || {
                 let _ = #code;
                 ::core::option::Option::None
@@ -82,11 +87,12 @@ pub(crate) fn expand_scoped(cx: &mut Cx, input: TokenStream, whole: Span) -> Tok
     let Some(operand) = call::parse(cx, input.clone(), "defer", whole) else {
         return quote!({ let _ = || { #input }; });
     };
-    let Deferred { setup, code } = prepare(cx, operand);
+    let Deferred { setup, code } = prepare(operand, false);
     let private = cx.private();
     let guard = hidden("__goru_defer");
     quote! {
         #setup
+        #[allow(unreachable_code, clippy::diverging_sub_expression)]
         let #guard = #private::ScopeGuard::new(|| {
             let _ = #code;
         });

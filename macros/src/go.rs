@@ -15,7 +15,7 @@ pub(crate) fn expand(cx: &mut Cx, input: TokenStream, whole: Span) -> TokenStrea
     match call::parse(cx, input.clone(), "go", whole) {
         Some(Operand::Call(expr)) => {
             let check = quote!(#private::goroutine_arg);
-            let prepared = call::prepare(&expr, Some(&check), true);
+            let prepared = call::prepare(&expr, Some(&check), true, false);
             let (setup, call) = (prepared.setup, prepared.call);
             quote_spanned!(whole=> {
                 #setup

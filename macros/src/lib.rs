@@ -20,6 +20,8 @@ mod go;
 mod goru;
 mod scope;
 mod select;
+#[cfg(test)]
+mod tests;
 
 use cx::Cx;
 

@@ -169,7 +169,7 @@ impl<'a> Scopes<'a> {
             }
         };
         self.in_defer -= 1;
-        let prepared = defer::prepare(self.cx, operand);
+        let prepared = defer::prepare(operand, matches!(placement, Placement::Later));
         defer::in_frame(self.cx, prepared, placement)
     }
 
