@@ -540,3 +540,27 @@ fn counters_stay_consistent_across_many_goroutines() {
     });
     assert_eq!(total.load(Ordering::SeqCst), 100);
 }
+
+/// Inside `goru! {}`, `go!`, `chan!`, `select!` and `defer!` work without
+/// importing them.
+mod without_imports {
+    goru::goru! {
+        fn make() -> goru::Chan<i32> { chan![i32; 1] }
+
+        fn pick(a: goru::Chan<i32>) -> i32 {
+            a <- 3;
+            select! { v = <-a => { v.unwrap() } }
+        }
+
+        #[goru::test]
+        fn eager_macros_need_no_import() {
+            let c = make();
+            let done = chan![()];
+            let d = done.clone();
+            go! { defer!(d.close()); d <- (); }
+            <-done;
+            assert_eq!(<-done, None);
+            assert_eq!(pick(c), 3);
+        }
+    }
+}

@@ -173,15 +173,27 @@ impl<'a> Scopes<'a> {
         defer::in_frame(self.cx, prepared, placement)
     }
 
-    fn expand_select(&mut self, mac: &syn::Macro) -> Option<Expr> {
+    /// Expands a `select!`, `go!` or `chan!` in place, so they work in a
+    /// `goru! {}` block without being imported, and a `defer!` in a select
+    /// arm belongs to the enclosing function. Returns the expansion and
+    /// whether it still needs this pass (a `go!` block was done already).
+    fn expand_ours(&mut self, mac: &syn::Macro) -> Option<(Expr, bool)> {
         let span = mac
             .path
             .segments
             .last()
             .map_or_else(Span::call_site, |s| s.ident.span());
-        let arms = select::parse(self.cx, mac.tokens.clone());
-        let tokens = select::expand(self.cx, arms, span);
-        syn::parse2::<Expr>(tokens).ok()
+        let (tokens, visit) = if is_ours(&mac.path, "select") {
+            let arms = select::parse(self.cx, mac.tokens.clone());
+            (select::expand(self.cx, arms, span), true)
+        } else if is_ours(&mac.path, "go") {
+            (crate::go::expand(self.cx, mac.tokens.clone(), span), false)
+        } else if is_ours(&mac.path, "chan") {
+            (crate::chan::expand(self.cx, mac.tokens.clone(), span), true)
+        } else {
+            return None;
+        };
+        syn::parse2::<Expr>(tokens).ok().map(|e| (e, visit))
     }
 }
 
@@ -251,11 +263,13 @@ impl VisitMut for Scopes<'_> {
                 }
                 return;
             }
-            if is_ours(&mac.path, "select")
-                && let Some(mut e) = self.expand_select(&mac)
-            {
-                self.visit_expr_mut(&mut e);
-                *stmt = Stmt::Expr(e, semi);
+            if let Some((mut e, visit)) = self.expand_ours(&mac) {
+                if visit {
+                    self.visit_expr_mut(&mut e);
+                }
+                // A block, so it stands as a statement without `;` and
+                // still gives its value at the end of a block.
+                *stmt = Stmt::Expr(parse_quote!({ #e }), semi);
                 return;
             }
         }
@@ -273,11 +287,11 @@ impl VisitMut for Scopes<'_> {
                 }
                 return;
             }
-            if is_ours(&mac.path, "select")
-                && let Some(parsed) = self.expand_select(&mac)
-            {
+            if let Some((parsed, visit)) = self.expand_ours(&mac) {
                 *e = parsed;
-                self.visit_expr_mut(e);
+                if visit {
+                    self.visit_expr_mut(e);
+                }
                 return;
             }
         }
