@@ -74,10 +74,13 @@ goru! {
         let chch = chan![Chan<i32>; 1];
         chch <- ch.clone();
         assert_eq!(<-(<-chch).unwrap(), Some(9));
+        ch <- 11;
+        chch <- ch.clone();
+        assert_eq!(<-<-chch, Some(10)); // Go's `<-<-chch`
         // Sends of received values.
         let out = chan![i32; 1];
         out <- (<-ch).unwrap() * 10;
-        assert_eq!(<-out, Some(100));
+        assert_eq!(<-out, Some(110));
     }
 
     #[goru::test]
@@ -203,6 +206,26 @@ goru! {
         }
         assert_eq!(entries(&order), ["recv a", "send b", "value b"]);
         assert_eq!(<-b, Some(7));
+    }
+
+    #[goru::test]
+    fn option_channel_none_is_nil() {
+        // Go turns a select arm off by setting its channel to nil.
+        let a = chan![i32; 4];
+        let mut source = Some(a.clone());
+        a <- 1;
+        a.close();
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            select! {
+                v = <-source => match v {
+                    Some(v) => got.push(v),
+                    None => source = None,
+                },
+                default => got.push(0),
+            }
+        }
+        assert_eq!(got, [1, 0]);
     }
 
     #[goru::test]
@@ -562,5 +585,68 @@ mod without_imports {
             assert_eq!(<-done, None);
             assert_eq!(pick(c), 3);
         }
+    }
+}
+
+mod go_func_literal {
+    use goru::prelude::*;
+
+    goru! {
+        #[goru::test]
+        fn go_with_a_called_closure_evaluates_its_arguments_now() {
+            // Go: go func(id int) { out <- id * 10 }(i)
+            let out = chan![i32; 3];
+            for i in 0..3 {
+                let tx = out.sender();
+                go!((move |id: i32| { tx <- id * 10; })(i));
+            }
+            let mut got: Vec<i32> = (0..3).map(|_| (<-out).unwrap()).collect();
+            got.sort_unstable();
+            assert_eq!(got, [0, 10, 20]);
+        }
+    }
+}
+
+mod dump_locations {
+    use goru::prelude::*;
+
+    goru! {
+        fn wait(c: Chan<i32>, line: Sender<u32>) {
+            line <- line!(); <-c;
+        }
+
+        fn deadlocked_program(lines: Chan<u32>) {
+            let c = chan![i32];
+            lines <- line!(); go!(wait(c.clone(), lines.sender()));
+            let block = chan![()];
+            <-block;
+        }
+    }
+
+    /// Goroutine dumps point at the user's lines inside `goru! {}` (where
+    /// the goroutine blocks, where it was created), not at the macro call.
+    #[test]
+    fn dump_shows_the_lines_of_the_go_syntax() {
+        let lines = Chan::<u32>::new(4);
+        let l = lines.clone();
+        let outcome = std::panic::catch_unwind(move || {
+            goru::__private::run_test(move || deadlocked_program(l))
+        });
+        let msg = outcome
+            .expect_err("the program deadlocks")
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        let go_line = lines.try_recv().expect("go! line sent");
+        let recv_line = lines.try_recv().expect("receive line sent");
+        let file = file!();
+        assert!(
+            msg.contains(&format!("[chan receive]:\n\t{file}:{recv_line}:")),
+            "blocked-at line {recv_line} in:\n{msg}"
+        );
+        assert!(
+            msg.contains(&format!("created at {file}:{go_line}:")),
+            "created-at line {go_line} in:\n{msg}"
+        );
     }
 }

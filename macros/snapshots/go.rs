@@ -1,14 +1,14 @@
 fn expansion() {
     {
         #[allow(unused_mut)]
-        let mut __goru_arg0 = ::goru::__private::goroutine_arg(w);
+        let mut __goru_arg0 = <::goru::__private::Lang>::goroutine_arg(w);
         #[allow(unused_mut)]
-        let mut __goru_arg1 = ::goru::__private::goroutine_arg(jobs.receiver());
-        ::goru::__private::go(move || {
+        let mut __goru_arg1 = <::goru::__private::Lang>::goroutine_arg(jobs.receiver());
+        <::goru::__private::Lang>::go(move || {
             let _ = worker(__goru_arg0, __goru_arg1);
         });
     };
-    ::goru::__private::go(move || {
+    <::goru::__private::Lang>::go(move || {
         let __goru_frame = ::goru::__private::DeferFrame::new();
         __goru_frame
             .run(
@@ -19,7 +19,7 @@ fn expansion() {
                             let _ = wg.close();
                             ::core::option::Option::None
                         });
-                    ::goru::__private::send(&(out), 1);
+                    <::goru::__private::Lang>::send(&(out), 1);
                 },
                 {
                     #[allow(unused_imports)]

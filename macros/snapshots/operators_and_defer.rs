@@ -10,9 +10,9 @@ fn worker(jobs: Receiver<i32>, results: Sender<i32>, done: Sender<()>) {
                         ::core::option::Option::None
                     });
                 for j in &jobs {
-                    ::goru::__private::send(&(results), j * 2);
+                    <::goru::__private::Lang>::send(&(results), j * 2);
                 }
-                println!("{:?}", (::goru::__private::recv(& (jobs))));
+                println!("{:?}", < ::goru::__private::Lang > ::recv(& (jobs)));
             },
             {
                 #[allow(unused_imports)]

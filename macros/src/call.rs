@@ -74,9 +74,12 @@ pub(crate) struct Prepared {
     pub(crate) call: TokenStream,
 }
 
+/// `check` makes the checking function's path, located over the user's
+/// part (from its first token's span to its last's), so that a failed
+/// check points at that part.
 pub(crate) fn prepare(
     expr: &Expr,
-    check: Option<&TokenStream>,
+    check: Option<&dyn Fn(Span, Span) -> TokenStream>,
     move_receiver: bool,
     borrows_inline: bool,
 ) -> Prepared {
@@ -84,7 +87,14 @@ pub(crate) fn prepare(
     let mut bind = |value: &dyn ToTokens, name: &str, span: Span| {
         let id = hidden(name);
         let value = match check {
-            Some(check) => quote_spanned!(span=> #check(#value)),
+            Some(check) => {
+                let value = value.to_token_stream();
+                let check = check(
+                    crate::arrow::first_span(&value, span),
+                    crate::arrow::last_span(&value, span),
+                );
+                quote_spanned!(span=> #check(#value))
+            }
             None => value.to_token_stream(),
         };
         setup.extend(quote_spanned!(span=> #[allow(unused_mut)] let mut #id = #value;));
@@ -112,6 +122,9 @@ pub(crate) fn prepare(
                 // A path names a function item: nothing to evaluate, and
                 // binding it would lose generic inference.
                 Expr::Path(p) => p.to_token_stream(),
+                // `(|x| ..)(a)`, Go's `go func(x int) { .. }(a)`: the
+                // parentheses were needed for the call, not for the binding.
+                Expr::Paren(p) => bind(&*p.expr, "__goru_fn", p.expr.span()).to_token_stream(),
                 other => bind(other, "__goru_fn", other.span()).to_token_stream(),
             };
             let ids = args(&mut bind, a);

@@ -3,6 +3,7 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
+use crate::arrow::error_expr;
 use crate::cx::Cx;
 
 pub(crate) fn expand(cx: &mut Cx, input: TokenStream, whole: Span) -> TokenStream {
@@ -13,11 +14,15 @@ pub(crate) fn expand(cx: &mut Cx, input: TokenStream, whole: Span) -> TokenStrea
         .filter(|(_, t)| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
         .map(|(i, _)| i)
         .collect();
+    // Errors replace the whole expression (rustc's error type then raises
+    // nothing further where the channel is used).
+    let mut errors = TokenStream::new();
     if let Some(&extra) = semis.get(1) {
-        cx.error(
-            tokens[extra].span(),
-            "chan! takes an element type and a capacity: `chan![T; n]`",
-        );
+        let rest: TokenStream = tokens[extra..].iter().cloned().collect();
+        errors.extend(error_expr(
+            &rest,
+            "chan! takes an element type and one capacity: `chan![T; n]` (Go's `make(chan T, n)`)",
+        ));
     }
     let (ty, cap) = match semis.first() {
         Some(&s) => (
@@ -28,27 +33,30 @@ pub(crate) fn expand(cx: &mut Cx, input: TokenStream, whole: Span) -> TokenStrea
     };
     let krate = cx.krate().clone();
     let ty: TokenStream = ty.iter().cloned().collect();
+    let ty_tokens = ty.clone();
     let ty = if ty.is_empty() {
         quote!(_)
+    } else if let Ok(t) = syn::parse2::<syn::Type>(ty.clone()) {
+        quote!(#t)
     } else {
-        match syn::parse2::<syn::Type>(ty.clone()) {
-            Ok(t) => quote!(#t),
-            Err(e) => {
-                cx.error(
-                    e.span(),
-                    "chan! expects an element type here: `chan![i32]`, `chan![String; 10]`",
-                );
-                quote!(_)
-            }
-        }
+        let message = if cap.is_none() && syn::parse2::<syn::LitInt>(ty.clone()).is_ok() {
+            format!(
+                "chan! expects an element type before the capacity: `chan![T; {ty}]`, or `chan![; {ty}]` to infer `T`"
+            )
+        } else {
+            "chan! expects an element type here: `chan![i32]`, `chan![String; 10]`".to_string()
+        };
+        errors.extend(error_expr(&ty, &message));
+        quote!(_)
     };
     let cap = match cap {
         None => quote!(0usize),
         Some([]) => {
-            cx.error(
-                tokens[semis[0]].span(),
+            let semi: TokenStream = tokens[semis[0]].clone().into();
+            errors.extend(error_expr(
+                &semi,
                 "expected a capacity after `;`: `chan![T; n]` (or `chan![T]` for an unbuffered channel)",
-            );
+            ));
             quote!(0usize)
         }
         Some(c) => {
@@ -56,5 +64,23 @@ pub(crate) fn expand(cx: &mut Cx, input: TokenStream, whole: Span) -> TokenStrea
             quote!(#c)
         }
     };
-    quote_spanned!(whole=> #krate::Chan::<#ty>::new(#cap))
+    if !errors.is_empty() {
+        // The capacity is still the user's code: evaluate it for its errors
+        // and uses.
+        return quote!({ let _: usize = #cap; #errors });
+    }
+    // `Chan::new` with the element type inferred from the expected type (not
+    // `Chan::<T>::new`): a non-`Send` element type is then rustc's "cannot
+    // be sent between threads safely", located at the type, rather than "the
+    // function `new` exists but its trait bounds were not satisfied".
+    let (start, end) = if ty_tokens.is_empty() {
+        (whole, whole)
+    } else {
+        (
+            crate::arrow::first_span(&ty_tokens, whole),
+            crate::arrow::last_span(&ty_tokens, whole),
+        )
+    };
+    let new = cx.located_path(&["Chan", "new"], start, end);
+    quote_spanned!(whole=> ::core::convert::identity::<#krate::Chan<#ty>>(#new(#cap)))
 }

@@ -3,7 +3,7 @@
 //! way, so one pass shows every mistake).
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 
 pub(crate) struct Cx {
     /// `$crate` as passed by the facade's `macro_rules!` wrappers, or
@@ -42,6 +42,83 @@ impl Cx {
         quote!(#krate::__private)
     }
 
+    /// `$crate::__private::name`, located at the user's code from `start`
+    /// to `end` (keeping `$crate`'s name resolution), so that a call of it
+    /// is spanned there rather than over the whole macro call: rustc points
+    /// "required by a bound introduced by this call" at the callee.
+    ///
+    /// The path is `<$crate::__private::Lang>::name`: its leading `<` carries
+    /// the user's own span, so the call expression starts in the user's
+    /// syntax context and `#[track_caller]` (blocked-at and created-at lines
+    /// of goroutine dumps) reports the user's line, not the macro call's.
+    pub(crate) fn runtime_fn(&self, name: &str, start: Span, end: Span) -> TokenStream {
+        let lang = self.located_path(&["__private", "Lang"], start, start);
+        // The associated function's name resolves through the type, so it
+        // can carry the user's span outright.
+        let name = Ident::new(name, end);
+        let mut open = proc_macro2::Punct::new('<', proc_macro2::Spacing::Alone);
+        open.set_span(start);
+        let mut close = proc_macro2::Punct::new('>', proc_macro2::Spacing::Alone);
+        close.set_span(start);
+        let colons = quote_spanned!(end=> ::);
+        quote!(#open #lang #close #colons #name)
+    }
+
+    /// `$crate::__private::Lang::name` in the macro's syntax context (only
+    /// located at the user's code): for calls whose arguments are generated
+    /// locals, which rustc points at only when they share the call's
+    /// context, and which need no caller location.
+    pub(crate) fn runtime_fn_macro_context(
+        &self,
+        name: &str,
+        start: Span,
+        end: Span,
+    ) -> TokenStream {
+        self.located_path(&["__private", "Lang", name], start, end)
+    }
+
+    /// `$crate::a::b`, located like [`Cx::runtime_fn`]'s paths.
+    pub(crate) fn located_path(&self, segments: &[&str], start: Span, end: Span) -> TokenStream {
+        let base = self.krate_span();
+        let mut out: TokenStream = self
+            .krate
+            .clone()
+            .into_iter()
+            .map(|mut t| {
+                t.set_span(t.span().located_at(start));
+                t
+            })
+            .collect();
+        let at = base.located_at(start);
+        for (k, segment) in segments.iter().enumerate() {
+            let span = if k + 1 == segments.len() {
+                base.located_at(end)
+            } else {
+                at
+            };
+            let segment = Ident::new(segment, span);
+            out.extend(quote_spanned!(at=> :: #segment));
+        }
+        out
+    }
+
+    /// The span of `$crate`: the facade macro's expansion.
+    fn krate_span(&self) -> Span {
+        self.krate
+            .clone()
+            .into_iter()
+            .next()
+            .map_or_else(Span::call_site, |t| t.span())
+    }
+
+    /// A generated local, invisible to the user's code, located at `at`
+    /// in the same syntax context as [`Cx::runtime_fn`]'s paths: rustc
+    /// keeps an argument's own span only when it shares the call's
+    /// context (else it points at the whole macro call).
+    pub(crate) fn hidden_at(&self, name: &str, at: Span) -> Ident {
+        Ident::new(name, self.krate_span().located_at(at))
+    }
+
     pub(crate) fn krate(&self) -> &TokenStream {
         &self.krate
     }
@@ -52,6 +129,21 @@ impl Cx {
 
     pub(crate) fn push(&mut self, e: syn::Error) {
         self.errors.push(e);
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Every collected error followed by the expansion (for a block whose
+    /// value is the expansion).
+    pub(crate) fn finish_errors_first(self, expansion: impl ToTokens) -> TokenStream {
+        let mut out = TokenStream::new();
+        for e in self.errors {
+            out.extend(e.into_compile_error());
+        }
+        expansion.to_tokens(&mut out);
+        out
     }
 
     /// The expansion followed by every collected error.

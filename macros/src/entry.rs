@@ -46,13 +46,13 @@ pub(crate) fn take_attr(cx: &mut Cx, attrs: &mut Vec<syn::Attribute>) -> Option<
             _ => return true,
         };
         if !matches!(a.meta, syn::Meta::Path(_)) {
-            cx.error(
-                a.meta.span(),
+            cx.push(syn::Error::new_spanned(
+                &a.meta,
                 format!(
                     "#[goru::{}] inside goru! {{ }} takes no arguments",
                     kind.name()
                 ),
-            );
+            ));
         }
         found = Some(kind);
         false
@@ -70,20 +70,44 @@ pub(crate) fn apply(cx: &mut Cx, kind: Kind, f: &mut ItemFn) {
                 "#[goru::{name}] runs the function as a goroutine, which blocks instead of awaiting: remove `async`"
             ),
         );
+        // Still checked as async code, but no longer an `async fn`
+        // (rustc would reject an async `main` a second time).
+        let body = &f.block;
+        f.block = parse_quote!({ let _ = async move #body; });
+        f.sig.asyncness = None;
+        f.sig.output = ReturnType::Default;
         return;
     }
     if let Some(arg) = f.sig.inputs.first() {
         cx.error(
             arg.span(),
-            format!("#[goru::{name}] functions take no parameters"),
+            match kind {
+                Kind::Main => "#[goru::main] takes no parameters, like Go's `func main()`: read the command line with `std::env::args()`",
+                Kind::Test => "#[goru::test] functions take no parameters",
+            },
         );
+        // The parameters become locals the body can still use, so it has
+        // no further errors (nor does rustc check `main`'s signature). The
+        // code never runs: the error above stops the build.
+        let param = crate::cx::hidden("__goru_param");
+        let mut stmts: Vec<syn::Stmt> =
+            vec![parse_quote!(fn #param<T>() -> T { ::core::unreachable!() })];
+        stmts.extend(f.sig.inputs.iter().filter_map(|arg| match arg {
+            syn::FnArg::Typed(p) => {
+                let (pat, ty) = (&p.pat, &p.ty);
+                Some(parse_quote!(let #pat: #ty = #param();))
+            }
+            syn::FnArg::Receiver(_) => None,
+        }));
+        f.sig.inputs.clear();
+        f.block.stmts.splice(0..0, stmts);
         return;
     }
     if !f.sig.generics.params.is_empty() {
-        cx.error(
-            f.sig.generics.span(),
+        cx.push(syn::Error::new_spanned(
+            &f.sig.generics,
             format!("#[goru::{name}] functions cannot be generic"),
-        );
+        ));
         return;
     }
     let ret = match &f.sig.output {

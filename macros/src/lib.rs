@@ -25,15 +25,30 @@ mod tests;
 
 use cx::Cx;
 
+/// Where a macro's expansion goes: its errors are placed to fit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Position {
+    /// Items or statements (`goru!`, `defer!`): errors follow the code.
+    Statements,
+    /// An expression (`go!`, `select!`, `chan!`): errors and code make one
+    /// block, so the macro still works as an expression.
+    Expression,
+}
+
 /// Runs an expansion; an internal panic (a bug) becomes a compile error
 /// instead of a macro crash.
 fn guarded(
     input: TokenStream,
+    position: Position,
     f: fn(&mut Cx, proc_macro2::TokenStream) -> proc_macro2::TokenStream,
 ) -> TokenStream {
     let (mut cx, rest) = Cx::from_wrapped(input.into());
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx, rest)));
     match result {
+        Ok(out) if position == Position::Expression && cx.has_errors() => {
+            let out = cx.finish_errors_first(out);
+            quote::quote!({ #out }).into()
+        }
         Ok(out) => cx.finish(out).into(),
         Err(_) => syn::Error::new(
             Span::call_site(),
@@ -47,19 +62,21 @@ fn guarded(
 #[doc(hidden)]
 #[proc_macro]
 pub fn goru_impl(input: TokenStream) -> TokenStream {
-    guarded(input, goru::expand)
+    guarded(input, Position::Statements, goru::expand)
 }
 
 #[doc(hidden)]
 #[proc_macro]
 pub fn go_impl(input: TokenStream) -> TokenStream {
-    guarded(input, |cx, t| go::expand(cx, t, Span::call_site()))
+    guarded(input, Position::Expression, |cx, t| {
+        go::expand(cx, t, Span::call_site())
+    })
 }
 
 #[doc(hidden)]
 #[proc_macro]
 pub fn select_impl(input: TokenStream) -> TokenStream {
-    guarded(input, |cx, t| {
+    guarded(input, Position::Expression, |cx, t| {
         let arms = select::parse(cx, t);
         select::expand(cx, arms, Span::call_site())
     })
@@ -68,7 +85,7 @@ pub fn select_impl(input: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn defer_impl(input: TokenStream) -> TokenStream {
-    guarded(input, |cx, t| {
+    guarded(input, Position::Statements, |cx, t| {
         defer::expand_scoped(cx, t, Span::call_site())
     })
 }
@@ -76,7 +93,9 @@ pub fn defer_impl(input: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn chan_impl(input: TokenStream) -> TokenStream {
-    guarded(input, |cx, t| chan::expand(cx, t, Span::call_site()))
+    guarded(input, Position::Expression, |cx, t| {
+        chan::expand(cx, t, Span::call_site())
+    })
 }
 
 /// Runs `main` as goroutine 1 of a goru runtime (GOMAXPROCS workers); the

@@ -42,6 +42,8 @@ fn mentions_impl(ty: &syn::Type) -> bool {
 #[derive(Default)]
 struct ScopeState {
     has_defer: bool,
+    /// The first `defer!`, for errors about the function's defers.
+    first_defer: Option<Span>,
     recovers: Vec<Span>,
 }
 
@@ -79,7 +81,7 @@ impl<'a> Scopes<'a> {
         for mut stmt in std::mem::take(&mut block.stmts) {
             match defer_macro(&stmt) {
                 Some(mac) => {
-                    self.top().has_defer = true;
+                    self.defer_seen(mac);
                     let tokens = self.deferred(mac, Placement::Guard);
                     match syn::parse::Parser::parse2(Block::parse_within, tokens) {
                         Ok(parsed) => stmts.extend(parsed),
@@ -106,7 +108,9 @@ impl<'a> Scopes<'a> {
         }
         if is_async {
             self.cx.error(
-                block.brace_token.span.open(),
+                state
+                    .first_defer
+                    .unwrap_or_else(|| block.brace_token.span.open()),
                 "defer! is not supported in an async fn: goru's goroutines block instead of awaiting",
             );
             block.stmts = stmts;
@@ -132,6 +136,18 @@ impl<'a> Scopes<'a> {
         });
     }
 
+    /// Notes a `defer!` of the current function.
+    fn defer_seen(&mut self, mac: &syn::Macro) {
+        let span = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span());
+        let top = self.top();
+        top.has_defer = true;
+        top.first_defer.get_or_insert(span);
+    }
+
     fn top(&mut self) -> &mut ScopeState {
         self.stack.last_mut().expect("inside a function scope")
     }
@@ -144,7 +160,10 @@ impl<'a> Scopes<'a> {
             .last()
             .map_or_else(Span::call_site, |s| s.ident.span());
         let Some(operand) = call::parse(self.cx, mac.tokens.clone(), "defer", span) else {
-            return TokenStream::new();
+            // Reported; the user's code stays, unrun, so what it uses
+            // counts as used.
+            let tokens = &mac.tokens;
+            return quote!({ let _ = || { #tokens }; });
         };
         self.in_defer += 1;
         let operand = match operand {
@@ -256,7 +275,7 @@ impl VisitMut for Scopes<'_> {
             let mac = m.mac.clone();
             let semi = m.semi_token;
             if self.in_defer == 0 && !self.stack.is_empty() && is_ours(&mac.path, "defer") {
-                self.top().has_defer = true;
+                self.defer_seen(&mac);
                 let tokens = self.deferred(&mac, Placement::Later);
                 if let Ok(e) = syn::parse2::<Expr>(tokens) {
                     *stmt = Stmt::Expr(e, Some(semi.unwrap_or_default()));
@@ -280,7 +299,7 @@ impl VisitMut for Scopes<'_> {
         if let Expr::Macro(m) = e {
             let mac = m.mac.clone();
             if self.in_defer == 0 && !self.stack.is_empty() && is_ours(&mac.path, "defer") {
-                self.top().has_defer = true;
+                self.defer_seen(&mac);
                 let tokens = self.deferred(&mac, Placement::Later);
                 if let Ok(parsed) = syn::parse2::<Expr>(tokens) {
                     *e = parsed;

@@ -80,7 +80,11 @@ fn snapshot_select() {
 #[test]
 fn snapshot_go_call_and_block() {
     let mut cx = Cx::new(krate());
-    let call = crate::go::expand(&mut cx, quote!(worker(w, jobs.receiver())), Span::call_site());
+    let call = crate::go::expand(
+        &mut cx,
+        quote!(worker(w, jobs.receiver())),
+        Span::call_site(),
+    );
     let block = crate::go::expand(
         &mut cx,
         quote! { defer!(wg.close()); out <- 1; },
@@ -165,7 +169,10 @@ fn random_stream(rng: &mut Rng, depth: usize) -> TokenStream {
     let mut out = Vec::with_capacity(len);
     for _ in 0..len {
         let tree = match rng.below(10) {
-            0..=3 => TokenTree::Ident(Ident::new(IDENTS[rng.below(IDENTS.len())], Span::call_site())),
+            0..=3 => TokenTree::Ident(Ident::new(
+                IDENTS[rng.below(IDENTS.len())],
+                Span::call_site(),
+            )),
             4..=6 => {
                 let c = PUNCTS[rng.below(PUNCTS.len())];
                 if c == '\'' {
@@ -173,7 +180,11 @@ fn random_stream(rng: &mut Rng, depth: usize) -> TokenStream {
                     out.push(TokenTree::Punct(Punct::new('\'', Spacing::Joint)));
                     TokenTree::Ident(Ident::new("a", Span::call_site()))
                 } else {
-                    let spacing = if rng.below(2) == 0 { Spacing::Joint } else { Spacing::Alone };
+                    let spacing = if rng.below(2) == 0 {
+                        Spacing::Joint
+                    } else {
+                        Spacing::Alone
+                    };
                     TokenTree::Punct(Punct::new(c, spacing))
                 }
             }
@@ -183,8 +194,8 @@ fn random_stream(rng: &mut Rng, depth: usize) -> TokenStream {
                 _ => Literal::usize_suffixed(rng.below(9)),
             }),
             _ if depth < 4 => {
-                let delim = [Delimiter::Parenthesis, Delimiter::Brace, Delimiter::Bracket]
-                    [rng.below(3)];
+                let delim =
+                    [Delimiter::Parenthesis, Delimiter::Brace, Delimiter::Bracket][rng.below(3)];
                 TokenTree::Group(Group::new(delim, random_stream(rng, depth + 1)))
             }
             _ => TokenTree::Ident(Ident::new("x", Span::call_site())),
@@ -221,13 +232,19 @@ fn expand_all(input: &TokenStream) -> Option<&'static str> {
             drop(cx.finish(out));
         }),
         ("#[goru::main]", |t| {
-            drop(crate::entry::expand_attribute(crate::entry::Kind::Main, TokenStream::new(), t))
+            drop(crate::entry::expand_attribute(
+                crate::entry::Kind::Main,
+                TokenStream::new(),
+                t,
+            ))
         }),
         ("#[goru::test] args", |t| {
             drop(crate::entry::expand_attribute(
                 crate::entry::Kind::Test,
                 t,
-                quote!(fn t() {}),
+                quote!(
+                    fn t() {}
+                ),
             ))
         }),
     ];

@@ -39,7 +39,7 @@ pub mod __private {
     };
     pub use crate::lang::entry::{run_main, run_test};
     pub use crate::lang::ops::{
-        Goroutine, GoroutineArg, RecvChan, SendChan, block_forever, go, goroutine_arg, recv,
+        Goroutine, GoroutineArg, Lang, RecvChan, SendChan, block_forever, go, goroutine_arg, recv,
         recv_case, send, send_case,
     };
     pub use crate::select::select;

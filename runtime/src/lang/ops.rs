@@ -11,9 +11,8 @@ use crate::select::{RecvCase, SendCase};
 
 /// A channel that can be sent on: `Chan<T>` and `Sender<T>`.
 #[diagnostic::on_unimplemented(
-    message = "cannot send on `{Self}`: it is not a channel that can send",
-    label = "`<-` sends only on a `Chan<T>` or a `Sender<T>`",
-    note = "a `Receiver<T>` is receive-only, like Go's `<-chan T`"
+    message = "invalid operation: cannot send to non-channel `{Self}`",
+    label = "not a channel: `<-` sends to a `Chan<T>` or a `Sender<T>`"
 )]
 pub trait SendChan {
     type Item: Send;
@@ -22,30 +21,33 @@ pub trait SendChan {
 
 /// A channel that can be received from: `Chan<T>` and `Receiver<T>`.
 #[diagnostic::on_unimplemented(
-    message = "cannot receive from `{Self}`: it is not a channel that can receive",
-    label = "`<-` receives only from a `Chan<T>` or a `Receiver<T>`",
-    note = "a `Sender<T>` is send-only, like Go's `chan<- T`"
+    message = "invalid operation: cannot receive from non-channel `{Self}`",
+    label = "not a channel: `<-` receives from a `Chan<T>` or a `Receiver<T>`"
 )]
 pub trait RecvChan {
     type Item: Send;
     fn raw_recv(&self) -> RawChan<'_, Self::Item>;
 }
 
-/// Never implemented: makes `<-` on a `Receiver` name the direction.
+/// Never implemented: makes `<-` on a `Receiver` name the direction. Its
+/// `Self` is `()` and the channel a parameter, so that rustc, seeing
+/// different types in the failing bound and in `SendChan`'s, shows this
+/// message rather than `SendChan`'s.
 #[diagnostic::on_unimplemented(
-    message = "invalid operation: cannot send on receive-only channel `{Self}`",
+    message = "invalid operation: cannot send to receive-only channel `{C}`",
     label = "receive-only channel (Go's `<-chan T`)",
-    note = "send on the `Chan<T>` or on a `Sender<T>` from `Chan::sender()`"
+    note = "send to the `Chan<T>`, or to a `Sender<T>` from `Chan::sender()`"
 )]
-pub trait SendOnReceiveOnly {}
+pub trait SendOnReceiveOnly<C: ?Sized> {}
 
-/// Never implemented: makes `<-` on a `Sender` name the direction.
+/// Never implemented: makes `<-` on a `Sender` name the direction (`Self`
+/// is `()` for the reason given at [`SendOnReceiveOnly`]).
 #[diagnostic::on_unimplemented(
-    message = "invalid operation: cannot receive from send-only channel `{Self}`",
+    message = "invalid operation: cannot receive from send-only channel `{C}`",
     label = "send-only channel (Go's `chan<- T`)",
-    note = "receive from the `Chan<T>` or from a `Receiver<T>` from `Chan::receiver()`"
+    note = "receive from the `Chan<T>`, or from a `Receiver<T>` from `Chan::receiver()`"
 )]
-pub trait ReceiveOnSendOnly {}
+pub trait ReceiveOnSendOnly<C: ?Sized> {}
 
 impl<T: Send> SendChan for Chan<T> {
     type Item = T;
@@ -65,7 +67,7 @@ impl<T: Send> SendChan for Sender<T> {
 
 impl<T: Send> SendChan for Receiver<T>
 where
-    Receiver<T>: SendOnReceiveOnly,
+    (): SendOnReceiveOnly<Receiver<T>>,
 {
     type Item = T;
     fn raw_send(&self) -> RawChan<'_, T> {
@@ -91,7 +93,7 @@ impl<T: Send> RecvChan for Receiver<T> {
 
 impl<T: Send> RecvChan for Sender<T>
 where
-    Sender<T>: ReceiveOnSendOnly,
+    (): ReceiveOnSendOnly<Sender<T>>,
 {
     type Item = T;
     fn raw_recv(&self) -> RawChan<'_, T> {
@@ -131,10 +133,42 @@ impl<C: RecvChan + ?Sized> RecvChan for &mut C {
     }
 }
 
+// `Option<C>` is a channel that may be nil: `None` behaves as Go's nil
+// channel (blocks forever, never ready in select). This is what a receive
+// of a channel gives (`<-<-chch`: a closed `chch` yields a nil channel, as
+// Go's zero value does), and it is the idiom for switching a select arm
+// off (Go sets the channel variable to nil).
+impl<C: SendChan> SendChan for Option<C> {
+    type Item = C::Item;
+    #[inline]
+    fn raw_send(&self) -> RawChan<'_, C::Item> {
+        match self {
+            Some(c) => c.raw_send(),
+            None => RawChan(None),
+        }
+    }
+}
+
+impl<C: RecvChan> RecvChan for Option<C> {
+    type Item = C::Item;
+    #[inline]
+    fn raw_recv(&self) -> RawChan<'_, C::Item> {
+        match self {
+            Some(c) => c.raw_recv(),
+            None => RawChan(None),
+        }
+    }
+}
+
+// The element type is a parameter of its own (`T`, bound by
+// `Item = T`) rather than `C::Item` in the signature: when the operand is
+// not a channel, rustc then reports the missing trait once instead of a
+// second time for the unnormalizable `C::Item`.
+
 /// `ch <- v`: sends, panicking "send on closed channel" like Go.
 #[track_caller]
 #[inline]
-pub fn send<C: SendChan + ?Sized>(ch: &C, v: C::Item) {
+pub fn send<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) {
     if ch.raw_send().send_at(v, Location::caller()).is_err() {
         panic!("send on closed channel");
     }
@@ -143,19 +177,19 @@ pub fn send<C: SendChan + ?Sized>(ch: &C, v: C::Item) {
 /// `<-ch`: receives; `None` once the channel is closed and drained.
 #[track_caller]
 #[inline]
-pub fn recv<C: RecvChan + ?Sized>(ch: &C) -> Option<C::Item> {
+pub fn recv<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> Option<T> {
     ch.raw_recv().recv_at(Location::caller())
 }
 
 /// A `v = <-ch` / `<-ch` arm of `select!`.
 #[inline]
-pub fn recv_case<C: RecvChan + ?Sized>(ch: &C) -> RecvCase<'_, C::Item> {
+pub fn recv_case<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> RecvCase<'_, T> {
     RecvCase::new(ch.raw_recv())
 }
 
 /// A `ch <- v` arm of `select!`.
 #[inline]
-pub fn send_case<C: SendChan + ?Sized>(ch: &C, v: C::Item) -> SendCase<'_, C::Item> {
+pub fn send_case<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) -> SendCase<'_, T> {
     SendCase::new(ch.raw_send(), v)
 }
 
@@ -164,8 +198,8 @@ pub fn send_case<C: SendChan + ?Sized>(ch: &C, v: C::Item) -> SendCase<'_, C::It
 #[diagnostic::on_unimplemented(
     message = "this goroutine captures a value that cannot be sent to another goroutine",
     label = "`go!` moves what it uses into a new goroutine, which may run on another thread",
-    note = "a goroutine may only capture `Send` values: use `Arc` instead of `Rc`, a goru \
-            `Mutex` or `Chan` instead of `RefCell`/`Cell`"
+    note = "a goroutine may only capture `Send` values: use `Arc` instead of `Rc`, and a \
+            `Chan` or `std::sync::Mutex` instead of `RefCell`/`Cell`"
 )]
 pub trait Goroutine: FnOnce() + Send + 'static {}
 impl<F: FnOnce() + Send + 'static> Goroutine for F {}
@@ -174,8 +208,8 @@ impl<F: FnOnce() + Send + 'static> Goroutine for F {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be sent to another goroutine",
     label = "this argument is moved into the new goroutine, which may run on another thread",
-    note = "goroutine arguments must be `Send`: use `Arc` instead of `Rc`, a goru `Mutex` or \
-            `Chan` instead of `RefCell`/`Cell`"
+    note = "goroutine arguments must be `Send`: use `Arc` instead of `Rc`, and a `Chan` or \
+            `std::sync::Mutex` instead of `RefCell`/`Cell`"
 )]
 pub trait GoroutineArg: Send {}
 impl<T: Send> GoroutineArg for T {}
@@ -198,4 +232,57 @@ pub fn go<F: Goroutine>(f: F) {
 pub fn block_forever() -> ! {
     crate::select::select(&mut [], false);
     unreachable!("an empty select never returns")
+}
+
+/// The operations above as associated functions: generated code calls
+/// `<$crate::__private::Lang>::recv(..)` so that the call starts with a
+/// token spanned in the user's code, which makes `#[track_caller]` report
+/// the user's line (see the macro crate's `Cx::runtime_fn`).
+#[derive(Debug)]
+pub struct Lang;
+
+impl Lang {
+    #[track_caller]
+    #[inline]
+    pub fn send<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) {
+        send(ch, v)
+    }
+
+    #[track_caller]
+    #[inline]
+    pub fn recv<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> Option<T> {
+        recv(ch)
+    }
+
+    #[inline]
+    pub fn recv_case<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> RecvCase<'_, T> {
+        recv_case(ch)
+    }
+
+    #[inline]
+    pub fn send_case<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) -> SendCase<'_, T> {
+        send_case(ch, v)
+    }
+
+    #[track_caller]
+    #[inline]
+    pub fn select(cases: &mut [crate::select::Case<'_>], has_default: bool) -> Option<usize> {
+        crate::select::select(cases, has_default)
+    }
+
+    #[track_caller]
+    pub fn block_forever() -> ! {
+        block_forever()
+    }
+
+    #[inline(always)]
+    pub fn goroutine_arg<T: GoroutineArg>(v: T) -> T {
+        v
+    }
+
+    #[track_caller]
+    #[inline]
+    pub fn go<F: Goroutine>(f: F) {
+        go(f)
+    }
 }

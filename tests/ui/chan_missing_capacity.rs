@@ -1,0 +1,5 @@
+use goru::prelude::*;
+
+fn main() {
+    let _ch = chan![i32;];
+}

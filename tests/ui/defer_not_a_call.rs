@@ -1,0 +1,10 @@
+use goru::prelude::*;
+
+goru! {
+    fn work() {
+        let x = 1;
+        defer!(x);
+    }
+}
+
+fn main() {}

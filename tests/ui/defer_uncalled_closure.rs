@@ -1,0 +1,9 @@
+use goru::prelude::*;
+
+goru! {
+    fn work() {
+        defer!(|| println!("done"));
+    }
+}
+
+fn main() {}

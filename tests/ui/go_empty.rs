@@ -1,0 +1,9 @@
+use goru::prelude::*;
+
+goru! {
+    fn start() {
+        go!();
+    }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use goru::prelude::*;
+
+goru! {
+    fn start() {
+        go!(|| println!("hello"));
+    }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use goru::prelude::*;
+
+goru! {
+    #[goru::main(crate = "goru")]
+    fn main() {}
+}

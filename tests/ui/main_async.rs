@@ -1,0 +1,2 @@
+#[goru::main]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[goru::main]
+struct App;
+
+fn main() {}

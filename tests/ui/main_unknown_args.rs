@@ -1,0 +1,2 @@
+#[goru::main(workers = 4)]
+fn main() {}

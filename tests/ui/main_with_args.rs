@@ -1,0 +1,4 @@
+#[goru::main]
+fn main(args: Vec<String>) {
+    println!("{args:?}");
+}

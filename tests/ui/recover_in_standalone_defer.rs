@@ -1,0 +1,12 @@
+use goru::prelude::*;
+
+fn safe() {
+    defer! {
+        if let Some(r) = recover() {
+            println!("recovered: {r}");
+        }
+    }
+    panic!("boom");
+}
+
+fn main() {}

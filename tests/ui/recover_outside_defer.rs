@@ -1,0 +1,12 @@
+use goru::prelude::*;
+
+goru! {
+    fn safe() {
+        defer!(println!("bye"));
+        if let Some(r) = recover() {
+            println!("recovered: {r}");
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use goru::prelude::*;
+
+goru! {
+    fn poll() {
+        select! {
+            <- => {}
+        }
+    }
+}
+
+fn main() {}

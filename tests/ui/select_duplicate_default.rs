@@ -1,0 +1,13 @@
+use goru::prelude::*;
+
+goru! {
+    fn poll(rx: Receiver<i32>) {
+        select! {
+            v = <-rx => { println!("{v:?}"); }
+            default => {}
+            default => {}
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use goru::prelude::*;
+
+goru! {
+    fn poll(rx: Receiver<i32>) {
+        select! {
+            <-rx =>
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use goru::prelude::*;
+
+goru! {
+    fn poll(rx: Receiver<i32>) {
+        select {
+            v = <-rx => { println!("{v:?}"); }
+            default => {}
+        }
+    }
+}
+
+fn main() {}

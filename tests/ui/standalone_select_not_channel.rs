@@ -1,0 +1,10 @@
+use goru::prelude::*;
+
+fn poll(n: i32) {
+    select! {
+        v = <-n => { println!("{v:?}"); }
+        default => {}
+    }
+}
+
+fn main() {}

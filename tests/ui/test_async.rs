@@ -1,0 +1,6 @@
+#[goru::test]
+async fn waits() {
+    std::future::ready(1).await;
+}
+
+fn main() {}

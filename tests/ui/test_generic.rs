@@ -1,0 +1,6 @@
+#[goru::test]
+fn generic<T: Default>() {
+    let _ = T::default();
+}
+
+fn main() {}
