@@ -53,10 +53,6 @@
 //! - Go names are snake_case, and `in`/`gen` (Rust keywords) are `in_`/`r#gen`.
 //! - Go's `fmt.Println` of a slice is `go_slice`, and `%q` is `{:?}`.
 
-// A goru bug, reported: inside goru! {}, `go!(f(x))` expands to
-// `let _ = f(x);` carrying the call's span, so clippy's let_unit_value
-// fires on every such go!. Remove this allow once the expansion is fixed.
-#![allow(clippy::let_unit_value)]
 
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -1063,10 +1059,9 @@ goru! {
             let inner = chan![&'static str; 1];
             inner <- "nested";
             chch <- inner;
-            // Go: fmt.Println(<-<-chch). goru's `<-<-chch` does not compile: the
-            // inner receive gives an Option<Chan<_>>, which `<-` does not take
-            // (reported as a goru bug), so the inner result is unwrapped first.
-            println!("{}", (<-(<-chch).unwrap()).unwrap());
+            // Go: fmt.Println(<-<-chch). The inner receive gives an
+            // Option<Chan<_>>, which `<-` takes as a maybe-nil channel.
+            println!("{}", (<-<-chch).unwrap());
         }
     }
 
