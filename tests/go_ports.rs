@@ -53,7 +53,6 @@
 //! - Go names are snake_case, and `in`/`gen` (Rust keywords) are `in_`/`r#gen`.
 //! - Go's `fmt.Println` of a slice is `go_slice`, and `%q` is `{:?}`.
 
-
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
