@@ -95,12 +95,15 @@ goru! {
     }
 }
 
-fn best(f: fn() -> f64) -> f64 {
+/// A timed workload: nanoseconds per round trip.
+type Workload = fn() -> f64;
+
+fn best(f: Workload) -> f64 {
     (0..5).map(|_| goru::run(f)).fold(f64::INFINITY, f64::min)
 }
 
 fn main() {
-    let rows: [(&str, fn() -> f64, fn() -> f64); 2] = [
+    let rows: [(&str, Workload, Workload); 2] = [
         ("pingpong", pingpong_methods, pingpong_syntax),
         ("select2", select_methods, select_syntax),
     ];
