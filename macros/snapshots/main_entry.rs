@@ -1,5 +1,5 @@
 fn main() -> ::std::process::ExitCode {
-    ::goru::__private::run_main(move || -> () {
+    <::goru::__private::Lang>::run_main(move || -> () {
         let __goru_frame = ::goru::__private::DeferFrame::new();
         __goru_frame
             .run(

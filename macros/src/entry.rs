@@ -114,18 +114,23 @@ pub(crate) fn apply(cx: &mut Cx, kind: Kind, f: &mut ItemFn) {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => ty.to_token_stream(),
     };
-    let private = cx.private();
+    // Goroutine 1's "created at" is the function's name.
+    let at = f.sig.ident.span();
     let body = &f.block;
     match kind {
         Kind::Main => {
+            let run_main = cx.runtime_fn("run_main", at, at);
+            let args = located_args(quote!(move || -> #ret #body), at);
             f.block = parse_quote!({
-                #private::run_main(move || -> #ret #body)
+                #run_main #args
             });
             f.sig.output = parse_quote!(-> ::std::process::ExitCode);
         }
         Kind::Test => {
+            let run_test = cx.runtime_fn("run_test", at, at);
+            let args = located_args(quote!(move || -> #ret #body), at);
             f.block = parse_quote!({
-                #private::run_test(move || -> #ret #body)
+                #run_test #args
             });
             f.sig.output = ReturnType::Default;
             f.attrs.retain(|a| !a.path().is_ident("test"));
@@ -179,4 +184,12 @@ pub(crate) fn expand_attribute(kind: Kind, args: TokenStream, item: TokenStream)
     }
     apply(&mut cx, kind, &mut f);
     cx.finish(f)
+}
+
+/// `(args)` with the parentheses at `at`: a call spanned in the user's code
+/// from its first token to its last gets the user's caller location.
+fn located_args(args: TokenStream, at: proc_macro2::Span) -> proc_macro2::Group {
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
+    group.set_span(at);
+    group
 }

@@ -285,4 +285,22 @@ impl Lang {
     pub fn go<F: Goroutine>(f: F) {
         go(f)
     }
+
+    #[track_caller]
+    pub fn run_main<F, T>(main: F) -> std::process::ExitCode
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: std::process::Termination,
+    {
+        super::entry::run_main(main)
+    }
+
+    #[track_caller]
+    pub fn run_test<F, T>(test: F)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: std::process::Termination,
+    {
+        super::entry::run_test(test)
+    }
 }
