@@ -504,7 +504,7 @@ fn goru_test_fails_on_leaked_goroutines() {
             goru::go(move || {
                 held.recv();
             });
-            std::mem::forget(never);
+            drop(never); // dropping a handle never closes the channel
         })
     });
     let payload = outcome.expect_err("a leaked goroutine fails the test");
