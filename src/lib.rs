@@ -41,11 +41,13 @@ pub use goru_macros::test;
 /// What `use goru::prelude::*;` brings: the macros, channel types,
 /// `recover`, and `time` with Go's duration helpers.
 pub mod prelude {
+    pub use crate::sync::{self, WaitGroup};
     pub use crate::time::{self, ms, secs};
     pub use crate::{
         Chan, JoinHandle, Receiver, Recovered, Sender, blocking, chan, defer, go, goru, recover,
         select, spawn,
     };
+    pub use crate::{context, errgroup};
 }
 
 /// Go's syntax for a block of items: in every function inside, `ch <- v`

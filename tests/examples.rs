@@ -51,3 +51,15 @@ Some('x')
 ";
     assert_eq!(run("syntax_tour"), expected);
 }
+
+#[test]
+fn context_timeout() {
+    let expected = "\
+team 1 compute: sum = 5050
+team 1 fetch: stopped: context deadline exceeded
+team 2 compute: sum = 20100
+team 2 fetch: stopped: context deadline exceeded
+main: context deadline exceeded
+";
+    assert_eq!(run("context_timeout"), expected);
+}

@@ -10,10 +10,13 @@
 
 mod blocking;
 pub mod chan;
+pub mod context;
+pub mod errgroup;
 mod lang;
 mod sched;
 pub mod select;
 pub mod stack;
+pub mod sync;
 pub mod time;
 mod util;
 

@@ -88,6 +88,32 @@ impl WaitQueue {
         self.tail = w;
     }
 
+    /// Queues `w` first (a waiter that has waited before goes back to the
+    /// front: Go's LIFO requeue in `semacquire`).
+    ///
+    /// # Safety
+    /// `w` stays valid and in place until it is removed from the queue.
+    pub(crate) unsafe fn push_front(&mut self, w: &Waiter) {
+        w.prev.set(std::ptr::null());
+        w.next.set(self.head);
+        w.queued.set(true);
+        if self.head.is_null() {
+            self.tail = w;
+        } else {
+            // SAFETY: queued waiters are valid (the caller's contract).
+            unsafe { (*self.head).prev.set(w) };
+        }
+        self.head = w;
+    }
+
+    /// The first waiter, still queued (sync's weighted semaphore looks
+    /// before it takes).
+    pub(crate) fn front(&self) -> Option<&Waiter> {
+        // SAFETY: queued waiters are valid; the reference is used only while
+        // the owner's lock is held.
+        (!self.head.is_null()).then(|| unsafe { &*self.head })
+    }
+
     /// Unlinks `w` if it is still queued here.
     ///
     /// # Safety

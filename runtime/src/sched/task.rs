@@ -47,6 +47,7 @@ pub enum WaitReason {
     Blocking,
     SyncWait,
     IoWait,
+    SyncCondWait,
 }
 
 impl WaitReason {
@@ -66,6 +67,7 @@ impl WaitReason {
             Blocking,
             SyncWait,
             IoWait,
+            SyncCondWait,
         ]
         .get(v as usize)
         .copied()
@@ -88,6 +90,7 @@ impl WaitReason {
             WaitReason::Blocking => "syscall",
             WaitReason::SyncWait => "semacquire",
             WaitReason::IoWait => "IO wait",
+            WaitReason::SyncCondWait => "sync.Cond.Wait",
         }
     }
 }

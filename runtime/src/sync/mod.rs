@@ -1,0 +1,38 @@
+//! Go's `sync` package for goroutines: `Mutex`, `RwMutex`, `WaitGroup`,
+//! `Once` (and `OnceCell`, `Lazy`), `Cond` and a weighted `Semaphore`.
+//! Every wait parks the goroutine, never its worker thread, and each type
+//! also works from plain OS threads (which then block). Locks hand out
+//! guards that unlock when dropped, where Go writes `defer mu.Unlock()`.
+
+mod cond;
+mod mutex;
+mod once;
+mod rwmutex;
+mod sema;
+mod semaphore;
+mod waitgroup;
+
+pub use cond::Cond;
+pub use mutex::{Mutex, MutexGuard};
+pub use once::{Lazy, Once, OnceCell};
+pub use rwmutex::{RwMutex, RwMutexReadGuard, RwMutexWriteGuard};
+pub use semaphore::Semaphore;
+pub use waitgroup::WaitGroup;
+
+/// Go's `sync/atomic`: Rust's own atomics, re-exported. Go's
+/// `atomic.Int64` is [`AtomicI64`](atomic::AtomicI64); `x.Add(1)` is
+/// `x.fetch_add(1, Ordering::SeqCst)` (Go's atomics are sequentially
+/// consistent, so `SeqCst` ports exactly); `x.Load()` / `x.Store(v)` are
+/// `load` / `store`; `CompareAndSwap(old, new)` is `compare_exchange(old,
+/// new, SeqCst, SeqCst).is_ok()`; `atomic.Pointer[T]` is `AtomicPtr<T>`
+/// (or `Arc` swapping through a `Mutex`).
+///
+/// ```
+/// use goru::sync::atomic::{AtomicI64, Ordering};
+/// static HITS: AtomicI64 = AtomicI64::new(0);
+/// HITS.fetch_add(1, Ordering::SeqCst);          // hits.Add(1)
+/// assert_eq!(HITS.load(Ordering::SeqCst), 1);   // hits.Load()
+/// ```
+pub mod atomic {
+    pub use std::sync::atomic::*;
+}

@@ -1,0 +1,168 @@
+//! `sync::Semaphore`: a weighted semaphore, like
+//! golang.org/x/sync/semaphore: FIFO, so a large request is not starved by
+//! a stream of small ones.
+
+use std::cell::{Cell, UnsafeCell};
+use std::fmt;
+use std::panic::Location;
+
+use crate::chan::waitq::{WaitQueue, Waiter};
+use crate::sched::WaitReason;
+use crate::sched::parking::{ExternalOp, Parking};
+use crate::util::lock::RawLock;
+
+struct State {
+    held: u64,
+    waiters: WaitQueue,
+}
+
+/// A weighted semaphore (Go's `semaphore.Weighted`): `acquire(n)` parks
+/// until `n` units are free; waiters are served in arrival order.
+///
+/// ```
+/// use std::sync::Arc;
+/// use goru::sync::{Semaphore, WaitGroup};
+///
+/// goru::run(|| {
+///     let sem = Arc::new(Semaphore::new(2));     // at most 2 at once
+///     let wg = WaitGroup::new();
+///     for _ in 0..5 {
+///         let (sem, wg) = (sem.clone(), wg.clone());
+///         wg.add(1);
+///         goru::go(move || {
+///             sem.acquire(1);
+///             // ... limited work ...
+///             sem.release(1);
+///             wg.done();
+///         });
+///     }
+///     wg.wait();
+/// });
+/// ```
+pub struct Semaphore {
+    size: u64,
+    lock: RawLock,
+    state: UnsafeCell<State>,
+}
+
+// SAFETY: `state` is only touched with `lock` held.
+unsafe impl Send for Semaphore {}
+// SAFETY: as above.
+unsafe impl Sync for Semaphore {}
+// Its state stays consistent if a caller panics: a waiter is dequeued
+// before it is woken, and no lock is held across user code.
+impl std::panic::RefUnwindSafe for Semaphore {}
+impl std::panic::UnwindSafe for Semaphore {}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semaphore")
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+/// A waiter's request, on its stack.
+struct Request {
+    weight: u64,
+    granted: Cell<bool>,
+}
+
+impl Semaphore {
+    /// A semaphore with `size` units, all free.
+    pub const fn new(size: u64) -> Self {
+        Semaphore {
+            size,
+            lock: RawLock::new(),
+            state: UnsafeCell::new(State {
+                held: 0,
+                waiters: WaitQueue::new(),
+            }),
+        }
+    }
+
+    /// Takes `n` units, parking until they are free (Go's `Acquire`).
+    /// Panics if `n` exceeds the semaphore's size, which could never be
+    /// granted.
+    #[track_caller]
+    pub fn acquire(&self, n: u64) {
+        assert!(
+            n <= self.size,
+            "semaphore: acquire of {n} units from a semaphore of size {}",
+            self.size
+        );
+        let at = Location::caller();
+        self.lock.lock();
+        // SAFETY: lock held.
+        let state = unsafe { &mut *self.state.get() };
+        if self.size - state.held >= n && state.waiters.is_empty() {
+            state.held += n;
+            // SAFETY: locked above.
+            unsafe { self.lock.unlock() };
+            return;
+        }
+        let _op = ExternalOp::enter();
+        let parking = Parking::for_current();
+        let request = Request {
+            weight: n,
+            granted: Cell::new(false),
+        };
+        let waiter = Waiter::new(&parking, false, 0, (&raw const request).cast_mut().cast());
+        // SAFETY: lock held; `waiter` stays on this stack until a release
+        // grants it and dequeues it, before waking it.
+        unsafe {
+            state.waiters.push_back(&waiter);
+            self.lock.unlock();
+        }
+        parking.park(WaitReason::SyncWait, at);
+        debug_assert!(request.granted.get());
+    }
+
+    /// Takes `n` units only if they are free now and nobody waits (Go's
+    /// `TryAcquire`).
+    pub fn try_acquire(&self, n: u64) -> bool {
+        self.lock.lock();
+        // SAFETY: lock held.
+        let state = unsafe { &mut *self.state.get() };
+        let ok = self.size - state.held >= n && state.waiters.is_empty();
+        if ok {
+            state.held += n;
+        }
+        // SAFETY: locked above.
+        unsafe { self.lock.unlock() };
+        ok
+    }
+
+    /// Gives back `n` units and grants waiters in order while they fit
+    /// (Go's `Release`). Panics when releasing more than is held.
+    pub fn release(&self, n: u64) {
+        let mut wakes = Vec::new();
+        self.lock.lock();
+        // SAFETY: lock held.
+        let state = unsafe { &mut *self.state.get() };
+        if n > state.held {
+            // SAFETY: locked above.
+            unsafe { self.lock.unlock() };
+            panic!("semaphore: released more than held");
+        }
+        state.held -= n;
+        while let Some(w) = state.waiters.front() {
+            // SAFETY: `elem` points at the waiter's `Request`, alive while
+            // it is queued.
+            let request = unsafe { &*w.elem.cast::<Request>() };
+            if self.size - state.held < request.weight {
+                // FIFO: the first waiter blocks the ones behind it.
+                break;
+            }
+            state.held += request.weight;
+            request.granted.set(true);
+            let w = state.waiters.dequeue().expect("front exists");
+            wakes.push(w.parking().prepare_wake());
+        }
+        // SAFETY: locked above.
+        unsafe { self.lock.unlock() };
+        for w in wakes {
+            w.wake();
+        }
+    }
+}
