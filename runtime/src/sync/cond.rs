@@ -60,6 +60,8 @@ impl Default for Cond {
 }
 
 impl Cond {
+    /// A condition variable nobody waits on (Go's `sync.NewCond`; the
+    /// mutex is given to each `wait` as its guard).
     pub const fn new() -> Self {
         Cond {
             lock: RawLock::new(),

@@ -41,6 +41,7 @@ impl Default for Once {
 }
 
 impl Once {
+    /// A `Once` that has not run (Go's zero `sync.Once`).
     pub const fn new() -> Self {
         Once {
             done: AtomicBool::new(false),
@@ -105,6 +106,7 @@ impl<T> Default for OnceCell<T> {
 }
 
 impl<T> OnceCell<T> {
+    /// An empty cell.
     pub const fn new() -> Self {
         OnceCell {
             value: OnceLock::new(),
@@ -158,6 +160,7 @@ impl<T: fmt::Debug, F> fmt::Debug for Lazy<T, F> {
 }
 
 impl<T, F: FnOnce() -> T> Lazy<T, F> {
+    /// A value that `init` computes on first use.
     pub const fn new(init: F) -> Self {
         Lazy {
             cell: OnceCell::new(),
