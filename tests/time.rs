@@ -340,3 +340,23 @@ fn duration_helpers() {
     let t = Instant::now();
     assert!(goru::time::since(t) <= t.elapsed() + ms(1000));
 }
+
+/// A stopped timer's leftover heap entry is not pending work: a deadlock
+/// behind it is reported at once, not when the stopped timer would have
+/// fired (an hour here: the harness guard would trip first).
+#[test]
+fn stopped_timer_does_not_delay_deadlock_detection() {
+    let outcome = std::panic::catch_unwind(|| {
+        common::run(2, || {
+            let t = goru::time::new_timer(std::time::Duration::from_secs(3600));
+            t.stop();
+            goru::Chan::<()>::nil().recv();
+        })
+    });
+    let payload = outcome.expect_err("deadlock reported");
+    let msg = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(msg.contains("all goroutines are asleep"), "{msg}");
+}

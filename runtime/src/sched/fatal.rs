@@ -201,7 +201,7 @@ fn quiet_snapshot(shared: &Shared) -> Snapshot {
             w.inbox.is_empty()
                 && w.stealer.is_empty()
                 && w.runnext.load(Ordering::SeqCst).is_null()
-                && w.timers.next_deadline() == u64::MAX
+                && !w.timers.has_live_entries()
         });
     if !idle {
         return Snapshot::Busy;

@@ -7,7 +7,7 @@ use std::cell::UnsafeCell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 use super::runtime::Shared;
 use super::task::TaskRef;
@@ -25,6 +25,23 @@ struct Entry {
     seq: u64,
     action: Action,
 }
+
+impl Entry {
+    /// Whether firing it would do anything: a stopped or re-armed timer
+    /// leaves a dead entry behind until it is popped or compacted away.
+    fn is_live(&self) -> bool {
+        match &self.action {
+            Action::Wake(_) => true,
+            Action::Timer(t, generation) => {
+                t.state.load(Ordering::Acquire) == generation << 1 | ARMED
+            }
+        }
+    }
+}
+
+/// Dead entries tolerated before a compaction (and at least half the heap):
+/// a server that arms and stops a timeout per request keeps its heap small.
+const COMPACT_MIN_DEAD: usize = 256;
 
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
@@ -50,6 +67,10 @@ pub(crate) struct TimerHeap {
     seq: UnsafeCell<u64>,
     /// Earliest deadline, or u64::MAX when empty: read without the lock.
     next: AtomicU64,
+    len: AtomicUsize,
+    /// Entries that died since the last compaction (an estimate: only
+    /// triggers compactions, which count exactly).
+    dead: AtomicUsize,
 }
 
 // SAFETY: `heap` and `seq` are only touched with `lock` held.
@@ -72,6 +93,8 @@ impl TimerHeap {
             heap: UnsafeCell::new(BinaryHeap::new()),
             seq: UnsafeCell::new(0),
             next: AtomicU64::new(u64::MAX),
+            len: AtomicUsize::new(0),
+            dead: AtomicUsize::new(0),
         }
     }
 
@@ -92,6 +115,7 @@ impl TimerHeap {
                 seq: *seq,
                 action,
             });
+            self.len.store(heap.len(), Ordering::Relaxed);
             self.next
                 .store(heap.peek().map_or(u64::MAX, |e| e.when), Ordering::Release);
             self.lock.unlock();
@@ -115,6 +139,7 @@ impl TimerHeap {
             while heap.peek().is_some_and(|e| e.when <= now) {
                 due.extend(heap.pop());
             }
+            self.len.store(heap.len(), Ordering::Relaxed);
             self.next
                 .store(heap.peek().map_or(u64::MAX, |e| e.when), Ordering::Release);
             self.lock.unlock();
@@ -129,6 +154,48 @@ impl TimerHeap {
         fired
     }
 
+    /// Whether any entry would still do something when it fires. Exact
+    /// (scans under the lock): for the deadlock detector, to which a
+    /// stopped timer's leftover entry must not look like pending work.
+    pub(crate) fn has_live_entries(&self) -> bool {
+        if self.next_deadline() == u64::MAX {
+            return false;
+        }
+        self.lock.lock();
+        // SAFETY: lock held.
+        unsafe {
+            let live = (*self.heap.get()).iter().any(Entry::is_live);
+            self.lock.unlock();
+            live
+        }
+    }
+
+    /// A timer armed on this heap died (stopped, or re-armed elsewhere in
+    /// time): compact once dead entries are many and at least half.
+    fn note_dead(&self) {
+        let dead = self.dead.fetch_add(1, Ordering::Relaxed) + 1;
+        if dead < COMPACT_MIN_DEAD || dead * 2 < self.len.load(Ordering::Relaxed) {
+            return;
+        }
+        self.lock.lock();
+        // SAFETY: lock held. Dropping the dead entries' `Arc`s only frees
+        // memory (no callback runs).
+        let removed = unsafe {
+            let heap = &mut *self.heap.get();
+            let entries = std::mem::take(heap).into_vec();
+            let (live, dead): (Vec<Entry>, Vec<Entry>) =
+                entries.into_iter().partition(Entry::is_live);
+            *heap = BinaryHeap::from(live);
+            self.dead.store(0, Ordering::Relaxed);
+            self.len.store(heap.len(), Ordering::Relaxed);
+            self.next
+                .store(heap.peek().map_or(u64::MAX, |e| e.when), Ordering::Release);
+            self.lock.unlock();
+            dead
+        };
+        drop(removed);
+    }
+
     /// Drops every entry (runtime shutdown).
     pub(crate) fn clear(&self) {
         self.lock.lock();
@@ -136,6 +203,7 @@ impl TimerHeap {
         let entries = unsafe {
             let heap = &mut *self.heap.get();
             let v = std::mem::take(heap);
+            self.len.store(0, Ordering::Relaxed);
             self.next.store(u64::MAX, Ordering::Release);
             self.lock.unlock();
             v
@@ -155,6 +223,8 @@ pub(crate) struct TimerShared {
     state: AtomicU64,
     /// Nanoseconds between firings; 0 for a one-shot timer.
     period: AtomicU64,
+    /// The heap its current entry sits on (told when the entry dies).
+    heap: AtomicPtr<TimerHeap>,
     callback: Box<dyn Fn() + Send + Sync>,
 }
 
@@ -167,6 +237,7 @@ impl TimerShared {
             runtime,
             state: AtomicU64::new(0),
             period: AtomicU64::new(0),
+            heap: AtomicPtr::new(std::ptr::null_mut()),
             callback,
         })
     }
@@ -189,11 +260,25 @@ impl TimerShared {
                 Err(actual) => s = actual,
             }
         };
-        self.runtime
-            .timer_heap_for_current()
-            .push(when, Action::Timer(Arc::clone(self), generation));
+        let was_armed = s & ARMED != 0;
+        if was_armed {
+            self.note_dead();
+        }
+        let heap = self.runtime.timer_heap_for_current();
+        self.heap
+            .store((heap as *const TimerHeap).cast_mut(), Ordering::Release);
+        heap.push(when, Action::Timer(Arc::clone(self), generation));
         self.runtime.timer_armed();
-        s & ARMED != 0
+        was_armed
+    }
+
+    fn note_dead(&self) {
+        let heap = self.heap.load(Ordering::Acquire);
+        if !heap.is_null() {
+            // SAFETY: heaps live in their runtime's `Shared`, which is
+            // 'static (leaked for the process's life).
+            unsafe { (*heap).note_dead() };
+        }
     }
 
     /// Disarms the timer. Returns true if this stopped a pending firing.
@@ -205,7 +290,10 @@ impl TimerShared {
                 .state
                 .compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) => return true,
+                Ok(_) => {
+                    self.note_dead();
+                    return true;
+                }
                 Err(actual) => s = actual,
             }
         }
