@@ -66,18 +66,21 @@ goru! {
         // Go's TestMutexFairness: a holder that re-locks at once after
         // unlocking would win every race against a woken waiter; after 1 ms
         // of waiting the mutex hands itself to the waiter instead. The hog
-        // is a plain thread, so it cannot hold up this goroutine's worker.
+        // runs on goru's blocking pool, so it cannot hold up this
+        // goroutine's worker, and goru knows it may wake goroutines.
         let m = Arc::new(Mutex::new(()));
         let stop = Arc::new(AtomicBool::new(false));
         let (m2, stop2) = (m.clone(), stop.clone());
-        let hog = std::thread::spawn(move || {
-            while !stop2.load(SeqCst) {
-                let _g = m2.lock();
-                let t = std::time::Instant::now();
-                while t.elapsed() < std::time::Duration::from_micros(100) {
-                    std::hint::spin_loop();
+        let hog = spawn(move || {
+            goru::blocking(move || {
+                while !stop2.load(SeqCst) {
+                    let _g = m2.lock();
+                    let t = std::time::Instant::now();
+                    while t.elapsed() < std::time::Duration::from_micros(100) {
+                        std::hint::spin_loop();
+                    }
                 }
-            }
+            })
         });
         for _ in 0..10 {
             time::sleep(time::us(100));
@@ -439,4 +442,49 @@ fn waitgroup_wait_from_a_plain_thread() {
         std::thread::spawn(move || w.done());
     }
     waiter.join().unwrap();
+}
+
+/// A runtime shutting down unwinds goroutines parked on a mutex held by a
+/// plain thread; their waiters live on the unwound stacks, so the thread's
+/// later unlock must not reach them (it used to write through them).
+#[test]
+fn shutdown_unwinds_goroutines_parked_on_sync_primitives() {
+    let m = Arc::new(Mutex::new(()));
+    let sem = Arc::new(Semaphore::new(1));
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (m2, sem2) = (m.clone(), sem.clone());
+    let holder = std::thread::spawn(move || {
+        let g = m2.lock();
+        sem2.acquire(1);
+        held_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(g);
+        sem2.release(1);
+    });
+    held_rx.recv().unwrap();
+    {
+        let runtime = goru::Builder::new()
+            .workers(2)
+            .detect_deadlock(false)
+            .build();
+        let (m3, sem3) = (m.clone(), sem.clone());
+        runtime.block_on(move || {
+            for i in 0..8 {
+                let (m, sem) = (m3.clone(), sem3.clone());
+                goru::go(move || {
+                    if i % 2 == 0 {
+                        drop(m.lock());
+                    } else {
+                        sem.acquire(1);
+                        sem.release(1);
+                    }
+                });
+            }
+            time::sleep(time::ms(50)); // let them park
+        });
+        // Dropping the runtime unwinds the 8 parked goroutines.
+    }
+    holder.join().unwrap();
+    drop(m.lock());
+    assert!(sem.try_acquire(1), "no unit was lost");
 }

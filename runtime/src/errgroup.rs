@@ -323,7 +323,7 @@ impl<E: fmt::Display + Send + 'static> Group<E> {
     /// time a function of the group returns an error, or when
     /// [`wait`](Group::wait) returns, whichever comes first (Go's
     /// `errgroup.WithContext(ctx)`). After an error,
-    /// [`context::cause`](crate::context::cause) of the context gives that
+    /// [`context::cause`] of the context gives that
     /// error's message.
     ///
     /// ```

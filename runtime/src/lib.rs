@@ -30,8 +30,21 @@ pub use sched::{
 pub use stack::{GuardPages, StackError};
 
 /// Go's `runtime` package: introspection and yielding.
+///
+/// | Go | goru |
+/// |---|---|
+/// | `runtime.Gosched()` | [`gosched`](crate::runtime::gosched) |
+/// | `runtime.NumGoroutine()` | [`num_goroutine`](crate::runtime::num_goroutine) |
+/// | `runtime.GOMAXPROCS(0)` | [`gomaxprocs`](crate::runtime::gomaxprocs) |
+/// | `runtime.GOMAXPROCS(n)` | [`set_gomaxprocs`](crate::runtime::set_gomaxprocs) (capped at the runtime's worker count) |
+/// | `runtime.Stack(buf, true)` | [`stack`](crate::runtime::stack) |
+/// | SIGQUIT: goroutine dump, exit 2 | the same, while a runtime runs |
+///
+/// goru has no preemption; instead a stall monitor reports a goroutine that
+/// holds its worker thread without yielding for longer than
+/// `GORU_STALL_MS` (default 100 ms; see [`crate::Builder::stall_threshold`]).
 pub mod runtime {
-    pub use crate::sched::{gomaxprocs, gosched, num_goroutine, stack_dump};
+    pub use crate::sched::{gomaxprocs, gosched, num_goroutine, set_gomaxprocs, stack, stack_dump};
 }
 
 /// What goru's macros expand to. Not a stable API: reached only by

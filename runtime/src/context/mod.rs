@@ -65,7 +65,7 @@ use crate::chan::Receiver;
 /// call tree and across goroutines. Cloning is cheap (a reference count);
 /// clones are the same context.
 ///
-/// Go: `context.Context`. Make one with [`background`] or [`todo`] and
+/// Go: `context.Context`. Make one with [`background`] or [`todo()`] and
 /// derive from it with [`with_cancel`], [`with_timeout`],
 /// [`with_deadline`], [`with_value`] and the others in this module.
 ///

@@ -1,6 +1,7 @@
 //! Go's fatal errors: an unrecovered goroutine panic (`panic: ...`,
 //! `goroutine N [running]`, exit 2), "all goroutines are asleep -
-//! deadlock!" with a goroutine dump, and running out of stacks.
+//! deadlock!" with a goroutine dump, and running out of stacks; and the
+//! goroutine dump itself (Go's `runtime.Stack(buf, true)`).
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -9,6 +10,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use super::context;
 use super::parking::EXTERNAL_ACTIVE;
@@ -123,7 +125,8 @@ pub(crate) fn stack_exhausted(err: &StackError) -> ! {
     exit_with(&format!("fatal error: goru: {err}\n"))
 }
 
-fn exit_with(report: &str) -> ! {
+/// Prints `report` on stderr and exits with status 2, Go's fatal exit.
+pub(crate) fn exit_with(report: &str) -> ! {
     let _ = std::io::stdout().flush();
     let stderr = std::io::stderr();
     let mut e = stderr.lock();
@@ -134,6 +137,31 @@ fn exit_with(report: &str) -> ! {
 
 pub(crate) fn fmt_location(l: &Location<'_>) -> String {
     format!("{}:{}:{}", l.file(), l.line(), l.column())
+}
+
+/// A duration the way Go's `time.Duration` prints, to the millisecond:
+/// `350ms`, `1.5s`, `2m3.25s`, `1h0m5s`.
+pub(crate) fn fmt_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (secs, frac) = (ms / 1000, ms % 1000);
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        let _ = write!(out, "{h}h");
+    }
+    if h > 0 || m > 0 {
+        let _ = write!(out, "{m}m");
+    }
+    if frac == 0 {
+        let _ = write!(out, "{s}s");
+    } else {
+        let frac = format!("{frac:03}");
+        let _ = write!(out, "{s}.{}s", frac.trim_end_matches('0'));
+    }
+    out
 }
 
 /// Called by a worker about to sleep: if every worker sleeps and nothing can
@@ -250,8 +278,19 @@ fn foreign_threads() -> usize {
     threads.saturating_sub(KNOWN_THREADS.load(Ordering::SeqCst))
 }
 
-/// Every started goroutine of `shared`: id, state, where it blocks, where it
-/// was created; like Go's goroutine dump.
+/// Every started goroutine of `shared`, like Go's goroutine dump
+/// (`runtime.Stack(buf, true)`, SIGQUIT, a deadlock): per goroutine its id
+/// and state, with Go's `, N minutes` once it has waited a minute; where it
+/// waits and for how long, more precisely than Go; where it was created.
+/// A goroutine the stall monitor saw holding its worker says for how long.
+/// Goroutines not started yet sit in run queues that cannot be walked:
+/// they are counted at the end.
+///
+/// ```text
+/// goroutine 7 [chan receive]:
+///     src/main.rs:12:20 (blocked for 1.25s)
+/// created at src/main.rs:10:5
+/// ```
 pub(crate) fn dump(shared: &Shared) -> String {
     let mut tasks: Vec<Arc<Task>> = Vec::new();
     for w in shared.workers.iter() {
@@ -262,28 +301,74 @@ pub(crate) fn dump(shared: &Shared) -> String {
             w.registry_lock.unlock();
         }
     }
+    let not_started = shared.live_goroutines() - tasks.len() as i64;
     tasks.sort_by_key(|t| t.id);
     let now = clock::now();
     clock::refresh_coarse(now);
     let mut out = String::new();
     for t in &tasks {
         let reason = t.wait_reason();
+        let waiting = !matches!(reason, WaitReason::Running | WaitReason::Runnable);
+        let parked_since = t.parked_since.load(Ordering::Relaxed);
+        let waited = (waiting && parked_since != 0)
+            .then(|| Duration::from_nanos(now.saturating_sub(parked_since)));
         let mut state = reason.as_str().to_string();
-        if !matches!(reason, WaitReason::Running | WaitReason::Runnable) {
-            let minutes =
-                now.saturating_sub(t.parked_since.load(Ordering::Relaxed)) / 60_000_000_000;
-            if minutes >= 1 {
-                let _ = write!(state, ", {minutes} minutes");
-            }
+        if let Some(minutes) = waited.map(|d| d.as_secs() / 60).filter(|&m| m >= 1) {
+            let _ = write!(state, ", {minutes} minutes");
         }
         let _ = writeln!(out, "goroutine {} [{state}]:", t.id);
-        if let Some(at) = t
-            .blocked_at()
-            .filter(|_| !matches!(reason, WaitReason::Running | WaitReason::Runnable))
+        if let Some(at) = t.blocked_at().filter(|_| waiting) {
+            let _ = write!(out, "\t{}", fmt_location(at));
+            if let Some(d) = waited {
+                let _ = write!(out, " (blocked for {})", fmt_duration(d));
+            }
+            out.push('\n');
+        }
+        if reason == WaitReason::Running
+            && let Some(d) = stalled_for(shared, t, now)
         {
-            let _ = writeln!(out, "\t{}", fmt_location(at));
+            let _ = writeln!(
+                out,
+                "\t(holding its worker without yielding for {})",
+                fmt_duration(d)
+            );
         }
         let _ = writeln!(out, "created at {}\n", fmt_location(t.spawn_site));
     }
+    if not_started > 0 {
+        let _ = writeln!(
+            out,
+            "{not_started} goroutine(s) created and not started yet (runnable, not listed)\n"
+        );
+    }
     out
+}
+
+/// How long the stall monitor has seen `t` hold its worker without
+/// yielding, if it has.
+fn stalled_for(shared: &Shared, t: &Task, now: u64) -> Option<Duration> {
+    let activity = &shared.workers.get(t.home.load(Ordering::Relaxed))?.activity;
+    let since = activity.stalled_since.load(Ordering::Relaxed);
+    (since != 0
+        && activity.stalled_goroutine.load(Ordering::Relaxed) == t.id
+        && activity.goroutine.load(Ordering::Relaxed) == t.id)
+        .then(|| Duration::from_nanos(now.saturating_sub(since)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_print_like_go() {
+        let ms = Duration::from_millis;
+        assert_eq!(fmt_duration(ms(0)), "0ms");
+        assert_eq!(fmt_duration(ms(350)), "350ms");
+        assert_eq!(fmt_duration(ms(1000)), "1s");
+        assert_eq!(fmt_duration(ms(1500)), "1.5s");
+        assert_eq!(fmt_duration(ms(1250)), "1.25s");
+        assert_eq!(fmt_duration(ms(123_250)), "2m3.25s");
+        assert_eq!(fmt_duration(ms(3_605_000)), "1h0m5s");
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::panic::Location;
 use std::sync::atomic::{
-    AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+    AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering,
 };
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
@@ -12,10 +12,11 @@ use crossbeam_deque::{Injector, Stealer};
 use crossbeam_utils::CachePadded;
 
 use super::inbox::Inbox;
+use super::monitor::{self, MonitorSignal};
 use super::task::{Task, TaskRef};
 use super::timers::TimerHeap;
 use super::worker::{self, WorkerContext};
-use super::{context, fatal};
+use super::{context, fatal, sigquit};
 use crate::stack::{GuardPages, StackAllocator};
 use crate::util::{futex, lock::RawLock};
 
@@ -34,6 +35,10 @@ pub(crate) struct Config {
     pub(crate) panic_mode: PanicMode,
     pub(crate) detect_deadlock: bool,
     pub(crate) foreign_threads_can_wake: bool,
+    /// How long a goroutine may hold its worker without yielding before the
+    /// stall monitor reports it; `None`: no reports (the monitor still hands
+    /// a stuck worker's unstarted goroutines on).
+    pub(crate) stall_threshold: Option<Duration>,
 }
 
 /// Builds a runtime: worker count, stack size and guard pages, panic and
@@ -46,6 +51,8 @@ pub struct Builder {
     panic_mode: PanicMode,
     detect_deadlock: bool,
     foreign_threads_can_wake: bool,
+    /// `None`: not set, GORU_STALL_MS or the default decides.
+    stall_threshold: Option<Option<Duration>>,
 }
 
 impl Default for Builder {
@@ -58,10 +65,15 @@ impl Default for Builder {
 /// stacks do not grow; only touched pages cost memory.
 pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
 
+/// Default stall threshold: a goroutine that holds its worker this long
+/// without reaching a yield point is reported (see [`Builder::stall_threshold`]).
+const DEFAULT_STALL_THRESHOLD: Duration = Duration::from_millis(100);
+
 impl Builder {
     /// Defaults: GOMAXPROCS workers (else one per CPU), GORU_STACK_SIZE
     /// (else 256 KiB), guard pages the best way the kernel has, Go's panic
-    /// behaviour and deadlock detection.
+    /// behaviour and deadlock detection, and the stall monitor at
+    /// GORU_STALL_MS (else 100 ms).
     pub fn new() -> Self {
         Builder {
             workers: None,
@@ -70,6 +82,7 @@ impl Builder {
             panic_mode: PanicMode::Exit,
             detect_deadlock: true,
             foreign_threads_can_wake: true,
+            stall_threshold: None,
         }
     }
 
@@ -116,6 +129,33 @@ impl Builder {
         self
     }
 
+    /// The stall monitor, goru's stand-in for Go's preemption: a goroutine
+    /// that holds its worker thread longer than `threshold` without reaching
+    /// a yield point (a channel operation, `select`, a sleep, a lock that
+    /// parks, `gosched`), while other goroutines started on that worker, is
+    /// reported once on stderr, with its id, where it was created, and what
+    /// to do about it. Go preempts such a goroutine after 10 ms; goru cannot
+    /// move or interrupt a started goroutine, so it tells you instead, and
+    /// meanwhile hands the worker's goroutines that have not started yet to
+    /// other workers.
+    ///
+    /// `None` (or a zero duration) turns the report off; goroutines not
+    /// started yet still move off a stuck worker. The default is the
+    /// `GORU_STALL_MS` environment variable in milliseconds (0 = off), else
+    /// 100 ms.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = goru::Builder::new()
+    ///     .stall_threshold(Some(Duration::from_millis(500)))
+    ///     .build();
+    /// assert_eq!(rt.block_on(|| 6 * 7), 42);
+    /// ```
+    pub fn stall_threshold(mut self, threshold: Option<Duration>) -> Self {
+        self.stall_threshold = Some(threshold.filter(|d| !d.is_zero()));
+        self
+    }
+
     /// Starts the worker threads.
     pub fn build(self) -> Runtime {
         let workers = self.workers.unwrap_or_else(default_workers);
@@ -125,6 +165,7 @@ impl Builder {
             panic_mode: self.panic_mode,
             detect_deadlock: self.detect_deadlock,
             foreign_threads_can_wake: self.foreign_threads_can_wake,
+            stall_threshold: self.stall_threshold.unwrap_or_else(default_stall_threshold),
         };
         Runtime::start(
             config,
@@ -154,6 +195,19 @@ pub(crate) fn parse_size(s: &str) -> Option<usize> {
     digits.trim().parse::<usize>().ok()?.checked_mul(mult)
 }
 
+/// GORU_STALL_MS: milliseconds, 0 turns the stall monitor off; unset or
+/// unparsable: the default.
+fn default_stall_threshold() -> Option<Duration> {
+    match std::env::var("GORU_STALL_MS") {
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(0) => None,
+            Ok(ms) => Some(Duration::from_millis(ms)),
+            Err(_) => Some(DEFAULT_STALL_THRESHOLD),
+        },
+        Err(_) => Some(DEFAULT_STALL_THRESHOLD),
+    }
+}
+
 fn default_stack_size() -> usize {
     std::env::var("GORU_STACK_SIZE")
         .ok()
@@ -173,8 +227,8 @@ pub(crate) struct WorkerShared {
     /// (then other workers may steal it after a short grace period).
     pub(crate) runnext: AtomicPtr<Task>,
     pub(crate) sleep_state: AtomicU32,
-    /// The owner's scheduling counter, published for runnext stealers.
-    pub(crate) tick: AtomicU64,
+    /// What the worker runs, for runnext stealers and the stall monitor.
+    pub(crate) activity: Activity,
     pub(crate) timers: TimerHeap,
     /// Started tasks homed here (Go's allgs, per worker): owns parked tasks.
     pub(crate) registry_lock: RawLock,
@@ -186,6 +240,38 @@ pub(crate) struct WorkerShared {
 // SAFETY: `registry` is only touched with `registry_lock` held; the rest is
 // atomic or internally synchronised.
 unsafe impl Sync for WorkerShared {}
+
+/// What a worker is doing, published with relaxed stores: the owner writes
+/// `tick` and `goroutine` as it schedules (the only cost the stall monitor
+/// adds to the hot path is the `goroutine` stores around each resume); other
+/// threads read them to tell a worker stuck in one goroutine from a busy one.
+/// Kept together so they share a cache line.
+pub(crate) struct Activity {
+    /// The owner's scheduling counter, bumped each time it looks for work:
+    /// unchanged between two looks means one goroutine has run all along.
+    pub(crate) tick: AtomicU64,
+    /// Id of the goroutine the worker is running; 0 between goroutines.
+    pub(crate) goroutine: AtomicU64,
+    /// Kernel thread id of the worker (for /proc), set when it starts.
+    pub(crate) tid: AtomicI32,
+    /// Written by the stall monitor: runtime clock reading since which the
+    /// goroutine `stalled_goroutine` has held this worker without yielding
+    /// (0: no stall seen). For goroutine dumps.
+    pub(crate) stalled_since: AtomicU64,
+    pub(crate) stalled_goroutine: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            tick: AtomicU64::new(0),
+            goroutine: AtomicU64::new(0),
+            tid: AtomicI32::new(0),
+            stalled_since: AtomicU64::new(0),
+            stalled_goroutine: AtomicU64::new(0),
+        }
+    }
+}
 
 pub(crate) const RUNNING: u32 = 0;
 pub(crate) const SLEEPING: u32 = 1;
@@ -234,6 +320,12 @@ pub(crate) struct Shared {
     pub(crate) wake_epoch: AtomicU64,
     pub(crate) next_id: AtomicU64,
     pub(crate) blocking_in_flight: AtomicUsize,
+    /// Go's GOMAXPROCS: workers `0..active_workers` may start goroutines;
+    /// the others only run goroutines they started before (those cannot
+    /// move) and hand new ones on. Between 1 and `workers.len()`.
+    pub(crate) active_workers: AtomicUsize,
+    /// Where the stall monitor sleeps (while every worker sleeps).
+    pub(crate) monitor: MonitorSignal,
     pub(crate) shutdown: AtomicBool,
     /// Runs goroutine 1 and wants deadlock reports (`block_on`).
     pub(crate) has_main: AtomicBool,
@@ -267,17 +359,49 @@ impl Shared {
         }
     }
 
+    /// Wakes a sleeping worker that may start goroutines (one below the
+    /// GOMAXPROCS limit): the work it is woken for is shared, and a worker
+    /// above the limit would not take it.
     #[cold]
     pub(crate) fn wake_one_sleeper(&self) {
         let target = {
             let mut s = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-            let t = s.pop();
+            let active = self.active_workers.load(Ordering::SeqCst);
+            let t = s
+                .iter()
+                .rposition(|&i| i < active)
+                .map(|pos| s.swap_remove(pos));
             self.num_sleeping.store(s.len(), Ordering::SeqCst);
             t
         };
         if let Some(i) = target {
             self.workers[i].notify();
         }
+    }
+
+    /// Whether worker `index` may start goroutines (GOMAXPROCS).
+    #[inline]
+    pub(crate) fn may_start_goroutines(&self, index: usize) -> bool {
+        index < self.active_workers.load(Ordering::Relaxed)
+    }
+
+    /// Go's `runtime.GOMAXPROCS(n)`: allows `n` workers (capped at the
+    /// runtime's worker count) to start goroutines; returns the previous
+    /// limit. `n == 0` only reads it.
+    pub(crate) fn set_gomaxprocs(&self, n: usize) -> usize {
+        if n == 0 {
+            return self.active_workers.load(Ordering::SeqCst);
+        }
+        let n = n.min(self.workers.len());
+        let previous = self.active_workers.swap(n, Ordering::SeqCst);
+        // Workers crossing the limit either way must look again: one let in
+        // may have slept past shared work, one shut out hands its queued
+        // new goroutines on.
+        let (lo, hi) = (n.min(previous), n.max(previous));
+        for w in &self.workers[lo..hi] {
+            w.notify();
+        }
+        previous
     }
 
     /// The heap a timer armed now goes on: this worker's, or worker 0's from
@@ -310,6 +434,7 @@ impl Shared {
         for w in self.workers.iter() {
             w.notify();
         }
+        self.monitor.stop();
     }
 }
 
@@ -321,6 +446,7 @@ impl Shared {
 pub struct Runtime {
     shared: &'static Shared,
     threads: Vec<std::thread::JoinHandle<()>>,
+    monitor: Option<std::thread::JoinHandle<()>>,
     global: bool,
 }
 
@@ -347,7 +473,7 @@ impl Runtime {
                 stealer: l.stealer(),
                 runnext: AtomicPtr::new(std::ptr::null_mut()),
                 sleep_state: AtomicU32::new(RUNNING),
-                tick: AtomicU64::new(0),
+                activity: Activity::new(),
                 timers: TimerHeap::new(),
                 registry_lock: RawLock::new(),
                 registry: std::cell::UnsafeCell::new(Vec::new()),
@@ -365,6 +491,8 @@ impl Runtime {
             wake_epoch: AtomicU64::new(0),
             next_id: AtomicU64::new(1),
             blocking_in_flight: AtomicUsize::new(0),
+            active_workers: AtomicUsize::new(n),
+            monitor: MonitorSignal::new(),
             shutdown: AtomicBool::new(false),
             has_main: AtomicBool::new(false),
             outcome: Mutex::new(None),
@@ -379,6 +507,14 @@ impl Runtime {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(shared);
+        // The helper threads first: starting threads while the workers come
+        // up would shift how the first goroutines are spread over them.
+        let threshold = shared.config.stall_threshold;
+        let monitor = std::thread::Builder::new()
+            .name("goru-monitor".into())
+            .spawn(move || monitor::run_monitor(shared, threshold))
+            .expect("goru: cannot start the stall monitor thread");
+        sigquit::runtime_started(shared);
         let threads = locals
             .into_iter()
             .enumerate()
@@ -392,6 +528,7 @@ impl Runtime {
         Runtime {
             shared,
             threads,
+            monitor: Some(monitor),
             global,
         }
     }
@@ -449,7 +586,8 @@ impl Runtime {
         }
     }
 
-    /// Number of worker threads.
+    /// Number of worker threads: the most [`crate::runtime::set_gomaxprocs`]
+    /// can allow.
     pub fn workers(&self) -> usize {
         self.shared.workers.len()
     }
@@ -476,7 +614,12 @@ impl Drop for Runtime {
         if self.global {
             return;
         }
+        sigquit::runtime_stopped(self.shared);
         self.shared.begin_shutdown();
+        if let Some(m) = self.monitor.take() {
+            // It never runs user code and was told to stop: it exits at once.
+            let _ = m.join();
+        }
         // Wait for workers to unwind their goroutines, but never hang on a
         // goroutine that does not yield (Go would simply exit): detach then.
         let deadline = std::time::Instant::now() + Duration::from_secs(2);
@@ -524,6 +667,7 @@ pub(crate) fn global() -> &'static Shared {
                 panic_mode: PanicMode::Exit,
                 detect_deadlock: false,
                 foreign_threads_can_wake: true,
+                stall_threshold: default_stall_threshold(),
             };
             Runtime::start(
                 config,

@@ -8,6 +8,11 @@
 //! (started goroutines woken by other threads), the local queue of new
 //! goroutines, expired timers, the global injector, then other workers' new
 //! goroutines (stealing; never a started one).
+//!
+//! GOMAXPROCS (`runtime::set_gomaxprocs`) is a limit on which workers may
+//! *start* goroutines: a worker above it keeps running the goroutines it
+//! started before (they cannot move), passes every new goroutine it meets to
+//! the injector, and takes no shared work.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -31,13 +36,6 @@ use crate::util::{clock, futex, rand};
 const MAX_RUNNEXT_STREAK: u32 = 32;
 /// How long an idle worker keeps looking for work before it sleeps.
 const SPIN: Duration = Duration::from_micros(50);
-/// How long an unstarted runnext must sit, with its owner stuck in one
-/// goroutine all along, before another worker steals it. Go steals after
-/// ~3 µs, but Go can move a goroutine later and goru cannot: a new goroutine
-/// stolen away from the one it talks to pays a cross-thread wake-up on every
-/// message for life, so goru leaves it with its spawner unless the spawner's
-/// worker is really busy.
-const RUNNEXT_GRACE: Duration = Duration::from_millis(1);
 
 const UNSTARTED_TAG: usize = 1;
 /// A worker about to sleep at least this long releases surplus stack memory.
@@ -98,11 +96,16 @@ impl WorkerContext {
     }
 
     /// A new goroutine spawned here goes to runnext (Go's newproc), unstarted
-    /// and so stealable; whatever was there moves back.
+    /// and so stealable; whatever was there moves back. On a worker above
+    /// the GOMAXPROCS limit it goes to the injector instead.
     pub(crate) fn push_new(&self, task: TaskRef) {
         let graveyard = &self.me().graveyard;
         if !graveyard.is_empty() {
             graveyard.clear();
+        }
+        if !self.shared.may_start_goroutines(self.index) {
+            self.hand_off(task);
+            return;
         }
         let raw = (Arc::into_raw(task) as usize | UNSTARTED_TAG) as *mut Task;
         let old = self.me().runnext.swap(raw, Ordering::AcqRel);
@@ -158,7 +161,7 @@ impl WorkerContext {
             }
             (l.tick, l.runnext_streak)
         };
-        me.tick.store(tick, Ordering::Relaxed);
+        me.activity.tick.store(tick, Ordering::Relaxed);
         if me.timers.next_deadline() != u64::MAX {
             let now = clock::now();
             clock::refresh_coarse(now);
@@ -171,7 +174,9 @@ impl WorkerContext {
         }
         if tick.is_multiple_of(61) {
             // Fairness: now and then the global queue and new goroutines go first.
-            if let Some(t) = self.steal_injector() {
+            if self.shared.may_start_goroutines(self.index)
+                && let Some(t) = self.steal_injector()
+            {
                 return Some(t);
             }
             if let Some(t) = self.fresh.pop() {
@@ -211,7 +216,16 @@ impl WorkerContext {
 
     /// Work from elsewhere: the injector, other workers' new goroutines and
     /// their expired timers.
-    fn find_remote(&self, runnext_seen: &mut Option<RunnextSighting>) -> Option<TaskRef> {
+    ///
+    /// Not another worker's runnext, even unstarted. Go steals it after
+    /// ~3 µs, but Go can move a goroutine later and goru cannot: a new
+    /// goroutine stolen away from the one it talks to pays a cross-thread
+    /// wake-up on every message for life. A thief cannot tell a spawner stuck
+    /// in a goroutine from a spawner's thread that the OS merely paused (on a
+    /// loaded machine, for milliseconds), so the stall monitor decides: it
+    /// hands a stuck worker's unstarted runnext on once the kernel shows that
+    /// worker's thread blocked or busy.
+    fn find_remote(&self) -> Option<TaskRef> {
         if let Some(t) = self.steal_injector() {
             return Some(t);
         }
@@ -240,51 +254,6 @@ impl WorkerContext {
                     w.timers.run_expired(now);
                 }
             }
-            if let Some(t) = self.steal_runnext(runnext_seen) {
-                return Some(t);
-            }
-        }
-        None
-    }
-
-    /// Steals another worker's unstarted runnext once it has sat there for
-    /// the grace period.
-    fn steal_runnext(&self, seen: &mut Option<RunnextSighting>) -> Option<TaskRef> {
-        for (i, w) in self.shared.workers.iter().enumerate() {
-            if i == self.index {
-                continue;
-            }
-            let p = w.runnext.load(Ordering::Acquire);
-            if p.is_null() || (p as usize) & UNSTARTED_TAG == 0 {
-                continue;
-            }
-            let tick = w.tick.load(Ordering::Relaxed);
-            match *seen {
-                Some(s) if s.worker == i && s.task == p && s.tick == tick => {
-                    if s.since.elapsed() >= RUNNEXT_GRACE
-                        && w.runnext
-                            .compare_exchange(
-                                p,
-                                std::ptr::null_mut(),
-                                Ordering::AcqRel,
-                                Ordering::Relaxed,
-                            )
-                            .is_ok()
-                    {
-                        *seen = None;
-                        return Some(untag(p).0);
-                    }
-                }
-                _ => {
-                    *seen = Some(RunnextSighting {
-                        worker: i,
-                        task: p,
-                        tick,
-                        since: Instant::now(),
-                    });
-                }
-            }
-            return None;
         }
         None
     }
@@ -294,10 +263,17 @@ impl WorkerContext {
         if !me.inbox.is_empty() || !self.fresh.is_empty() || !self.local.borrow().ready.is_empty() {
             return true;
         }
-        if !me.runnext.load(Ordering::Acquire).is_null() || !self.shared.injector.is_empty() {
+        if !me.runnext.load(Ordering::Acquire).is_null() {
             return true;
         }
         let now = clock::now();
+        if !self.shared.may_start_goroutines(self.index) {
+            // Shared work is not ours to take.
+            return me.timers.next_deadline() <= now;
+        }
+        if !self.shared.injector.is_empty() {
+            return true;
+        }
         self.shared.workers.iter().any(|w| {
             !w.stealer.is_empty()
                 || w.timers.next_deadline() <= now
@@ -305,10 +281,25 @@ impl WorkerContext {
         })
     }
 
+    /// A new goroutine this worker may not start (it is above the GOMAXPROCS
+    /// limit): to the injector, for a worker that may.
+    #[cold]
+    fn hand_off(&self, task: TaskRef) {
+        self.shared.injector.push(task);
+        self.shared.wake_idle();
+    }
+
     fn run_task(&self, task: TaskRef) {
         if !task.started() {
+            if !self.shared.may_start_goroutines(self.index) {
+                self.hand_off(task);
+                return;
+            }
             self.start_task(&task);
         }
+        // For the stall monitor: which goroutine holds this worker.
+        let activity = &self.me().activity;
+        activity.goroutine.store(task.id, Ordering::Relaxed);
         context::set_task(Arc::as_ptr(&task));
         stack::enter_goroutine(task.id, task.spawn_site);
         // SAFETY: the coroutine of a started task is only touched by its home
@@ -321,6 +312,7 @@ impl WorkerContext {
         };
         stack::leave_goroutine();
         context::set_task(std::ptr::null());
+        activity.goroutine.store(0, Ordering::Relaxed);
         match result {
             CoroutineResult::Yield(Suspend::Yield) => {
                 task.wait_reason
@@ -396,12 +388,16 @@ impl WorkerContext {
 
     fn idle(&self) -> Option<TaskRef> {
         let shared = self.shared;
-        let mut seen = None;
+        if !shared.may_start_goroutines(self.index) {
+            // Above the GOMAXPROCS limit: only this worker's own goroutines
+            // (next_local), no spinning for shared work.
+            return self.next_local();
+        }
         shared.num_spinning.fetch_add(1, Ordering::SeqCst);
         let start = Instant::now();
         let mut rounds = 0u32;
         let found = loop {
-            if let Some(t) = self.next_local().or_else(|| self.find_remote(&mut seen)) {
+            if let Some(t) = self.next_local().or_else(|| self.find_remote()) {
                 break Some(t);
             }
             if shared.shutdown.load(Ordering::Relaxed) {
@@ -445,12 +441,18 @@ impl WorkerContext {
             // When deadlock detection could not decide (a plain thread or a
             // blocking job may still wake someone), look again later.
             let recheck = shared.has_main.load(Ordering::Relaxed) && fatal::check_deadlock(shared);
-            let next_timer = shared
-                .workers
-                .iter()
-                .map(|w| w.timers.next_deadline())
-                .min()
-                .unwrap_or(u64::MAX);
+            // A worker that may start goroutines fires any worker's expired
+            // timers; one above the GOMAXPROCS limit only its own.
+            let next_timer = if shared.may_start_goroutines(self.index) {
+                shared
+                    .workers
+                    .iter()
+                    .map(|w| w.timers.next_deadline())
+                    .min()
+                    .unwrap_or(u64::MAX)
+            } else {
+                me.timers.next_deadline()
+            };
             let timer_timeout = (next_timer != u64::MAX)
                 .then(|| Duration::from_nanos(next_timer.saturating_sub(clock::now())));
             let timeout = match (timer_timeout, recheck) {
@@ -464,6 +466,9 @@ impl WorkerContext {
             }
             if timeout != Some(Duration::ZERO) {
                 futex::wait(&me.sleep_state, SLEEPING, timeout);
+                // The coarse clock times how long goroutines block: keep it
+                // from lagging by the length of this sleep.
+                clock::refresh_coarse(clock::now());
             }
         }
         me.sleep_state.store(RUNNING, Ordering::SeqCst);
@@ -473,6 +478,9 @@ impl WorkerContext {
         }
         shared.wake_epoch.fetch_add(1, Ordering::SeqCst);
         shared.num_sleeping.store(s.len(), Ordering::SeqCst);
+        drop(s);
+        // The stall monitor sleeps while every worker does.
+        shared.monitor.wake_if_parked();
     }
 
     /// Runtime shutdown: unwind this worker's parked goroutines on this
@@ -516,13 +524,17 @@ impl WorkerContext {
     }
 }
 
-/// An unstarted runnext seen on another worker, and that worker's tick then.
-#[derive(Clone, Copy)]
-struct RunnextSighting {
-    worker: usize,
-    task: *mut Task,
-    tick: u64,
-    since: Instant,
+/// Takes `w`'s runnext if it holds a goroutine that has not started (the
+/// stall monitor hands it to the injector when `w` is stuck).
+pub(crate) fn take_unstarted_runnext(w: &WorkerShared) -> Option<TaskRef> {
+    let p = w.runnext.load(Ordering::Acquire);
+    if p.is_null() || (p as usize) & UNSTARTED_TAG == 0 {
+        return None;
+    }
+    w.runnext
+        .compare_exchange(p, std::ptr::null_mut(), Ordering::AcqRel, Ordering::Relaxed)
+        .ok()
+        .map(|p| untag(p).0)
 }
 
 fn untag(p: *mut Task) -> (TaskRef, bool) {
@@ -538,6 +550,9 @@ fn untag(p: *mut Task) -> (TaskRef, bool) {
 pub(crate) fn run_worker(ctx: WorkerContext) {
     let _known = fatal::KnownThread::enter();
     stack::install_overflow_handler();
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    ctx.me().activity.tid.store(tid, Ordering::Relaxed);
     context::set_worker(&ctx);
     let shared = ctx.shared;
     while !shared.shutdown.load(Ordering::Relaxed) {

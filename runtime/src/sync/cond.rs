@@ -4,6 +4,7 @@ use std::cell::UnsafeCell;
 use std::fmt;
 use std::panic::Location;
 
+use super::LeaveQueueOnUnwind;
 use super::mutex::MutexGuard;
 use crate::chan::waitq::{WaitQueue, Waiter};
 use crate::sched::WaitReason;
@@ -86,8 +87,11 @@ impl Cond {
             (*self.waiters.get()).push_back(&waiter);
             self.lock.unlock();
         }
+        // SAFETY: the queue is guarded by `lock` and lives in `self`.
+        let leave = unsafe { LeaveQueueOnUnwind::new(&self.lock, self.waiters.get(), &waiter) };
         drop(guard);
         parking.park(WaitReason::SyncCondWait, at);
+        leave.disarm();
         mutex.lock()
     }
 

@@ -36,3 +36,46 @@ pub use waitgroup::WaitGroup;
 pub mod atomic {
     pub use std::sync::atomic::*;
 }
+
+/// Takes a parked caller's waiter off its queue if the caller unwinds
+/// while parked (a runtime shutting down unwinds its parked goroutines):
+/// the waiter lives on the unwinding stack, so no waker may reach it after.
+pub(crate) struct LeaveQueueOnUnwind<'a> {
+    lock: &'a crate::util::lock::RawLock,
+    queue: *mut crate::chan::waitq::WaitQueue,
+    waiter: &'a crate::chan::waitq::Waiter,
+}
+
+impl<'a> LeaveQueueOnUnwind<'a> {
+    /// # Safety
+    /// `queue` is guarded by `lock` and outlives this guard; `waiter` was
+    /// queued on it (or on none).
+    pub(crate) unsafe fn new(
+        lock: &'a crate::util::lock::RawLock,
+        queue: *mut crate::chan::waitq::WaitQueue,
+        waiter: &'a crate::chan::waitq::Waiter,
+    ) -> Self {
+        LeaveQueueOnUnwind {
+            lock,
+            queue,
+            waiter,
+        }
+    }
+
+    /// The caller was woken normally: its waker already dequeued it.
+    pub(crate) fn disarm(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for LeaveQueueOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.lock.lock();
+        // SAFETY: lock held; `new`'s contract; `remove` does nothing if a
+        // waker dequeued it first.
+        unsafe {
+            (*self.queue).remove(self.waiter);
+            self.lock.unlock();
+        }
+    }
+}

@@ -103,7 +103,13 @@ impl Sema {
                 }
                 self.lock.unlock();
             }
+            let unwind = LeaveOnUnwind {
+                sema: self,
+                waiter: &waiter,
+                handed: &handed,
+            };
             parking.park(reason, at);
+            std::mem::forget(unwind);
             if handed.get() || self.try_take() {
                 return;
             }
@@ -135,5 +141,35 @@ impl Sema {
         // SAFETY: locked above.
         unsafe { self.lock.unlock() };
         wake.wake();
+    }
+}
+
+/// If the parked caller unwinds (a runtime shutting down unwinds its
+/// parked goroutines): takes its waiter, which lives on the unwinding
+/// stack, off the queue, and gives back a unit handed to it meanwhile.
+/// Both under the lock, where `release` dequeues and hands units.
+struct LeaveOnUnwind<'a> {
+    sema: &'a Sema,
+    waiter: &'a Waiter,
+    handed: &'a Cell<bool>,
+}
+
+impl Drop for LeaveOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.sema.lock.lock();
+        // SAFETY: lock held; `remove` does nothing if `release` dequeued
+        // the waiter first.
+        let handed = unsafe {
+            if self.waiter.is_queued() {
+                (*self.sema.queue.get()).remove(self.waiter);
+                self.sema.waiting.fetch_sub(1, Ordering::SeqCst);
+            }
+            let handed = self.handed.get();
+            self.sema.lock.unlock();
+            handed
+        };
+        if handed {
+            self.sema.release(false);
+        }
     }
 }

@@ -114,7 +114,13 @@ impl Semaphore {
             state.waiters.push_back(&waiter);
             self.lock.unlock();
         }
+        let unwind = LeaveOnUnwind {
+            sem: self,
+            waiter: &waiter,
+            request: &request,
+        };
         parking.park(WaitReason::SyncWait, at);
+        std::mem::forget(unwind);
         debug_assert!(request.granted.get());
     }
 
@@ -163,6 +169,32 @@ impl Semaphore {
         unsafe { self.lock.unlock() };
         for w in wakes {
             w.wake();
+        }
+    }
+}
+
+/// If the parked caller unwinds (runtime shutdown): takes its waiter off
+/// the queue and gives back units granted to it meanwhile, under the lock
+/// where `release` grants them.
+struct LeaveOnUnwind<'a> {
+    sem: &'a Semaphore,
+    waiter: &'a Waiter,
+    request: &'a Request,
+}
+
+impl Drop for LeaveOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.sem.lock.lock();
+        // SAFETY: lock held; `remove` does nothing if `release` dequeued
+        // the waiter first.
+        let granted = unsafe {
+            (*self.sem.state.get()).waiters.remove(self.waiter);
+            let granted = self.request.granted.get();
+            self.sem.lock.unlock();
+            granted
+        };
+        if granted {
+            self.sem.release(self.request.weight);
         }
     }
 }
