@@ -14,6 +14,17 @@ use crate::context::{Context, ContextError};
 use crate::time;
 
 /// Tokens per second, from an interval between events (Go's `rate.Every`).
+///
+/// A zero interval means no limit (infinite rate).
+///
+/// ```
+/// use std::time::Duration;
+/// use goru::rate;
+/// use goru::time::ms;
+///
+/// assert_eq!(rate::every(ms(100)), 10.0);   // rate.Every(100 * time.Millisecond)
+/// assert_eq!(rate::every(Duration::ZERO), f64::INFINITY);
+/// ```
 pub fn every(interval: Duration) -> f64 {
     if interval.is_zero() {
         f64::INFINITY
@@ -60,6 +71,14 @@ impl fmt::Debug for Limiter {
 impl Limiter {
     /// A limiter refilling `rate` tokens per second, holding at most
     /// `burst`; it starts full (Go's `NewLimiter(r, b)`).
+    ///
+    /// ```
+    /// use goru::rate::Limiter;
+    ///
+    /// let limiter = Limiter::new(5.0, 2);   // rate.NewLimiter(5, 2)
+    /// assert!(limiter.allow());
+    /// assert!(limiter.allow());             // starts full: the burst of 2
+    /// ```
     pub fn new(rate: f64, burst: u32) -> Self {
         assert!(rate >= 0.0, "rate: negative rate {rate}");
         Limiter {
@@ -73,16 +92,44 @@ impl Limiter {
     }
 
     /// Tokens per second.
+    ///
+    /// Go: `lim.Limit()`.
+    ///
+    /// ```
+    /// use goru::rate::{self, Limiter};
+    /// use goru::time::ms;
+    ///
+    /// let limiter = Limiter::new(rate::every(ms(250)), 1);
+    /// assert_eq!(limiter.rate(), 4.0);
+    /// ```
     pub fn rate(&self) -> f64 {
         self.rate
     }
 
     /// The largest number of events allowed at once.
+    ///
+    /// Go: `lim.Burst()`.
+    ///
+    /// ```
+    /// use goru::rate::Limiter;
+    ///
+    /// let limiter = Limiter::new(10.0, 3);
+    /// assert_eq!(limiter.burst(), 3);
+    /// ```
     pub fn burst(&self) -> u32 {
         self.burst
     }
 
     /// Whether an event may happen now; takes a token if so (Go's `Allow`).
+    ///
+    /// ```
+    /// use goru::rate::Limiter;
+    /// use goru::time::secs;
+    ///
+    /// let limiter = Limiter::new(goru::rate::every(secs(60)), 1);
+    /// assert!(limiter.allow());             // lim.Allow(): the one token
+    /// assert!(!limiter.allow());            // next one due in a minute: drop it
+    /// ```
     pub fn allow(&self) -> bool {
         self.allow_n_at(Instant::now(), 1)
     }
@@ -90,6 +137,18 @@ impl Limiter {
     /// Whether `n` events may happen at `now`; takes `n` tokens if so (Go's
     /// `AllowN`). Taking `now` as an argument makes the limiter testable
     /// without sleeping.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use goru::rate::Limiter;
+    /// use goru::time::ms;
+    ///
+    /// let limiter = Limiter::new(10.0, 5);  // 10 tokens a second, up to 5
+    /// let t0 = Instant::now();
+    /// assert!(limiter.allow_n_at(t0, 5));   // lim.AllowN(t0, 5): the whole burst
+    /// assert!(!limiter.allow_n_at(t0, 1));  // empty at t0
+    /// assert!(limiter.allow_n_at(t0 + ms(200), 2));   // 2 tokens refilled by then
+    /// ```
     pub fn allow_n_at(&self, now: Instant, n: u32) -> bool {
         if self.rate.is_infinite() {
             return true;
@@ -105,6 +164,19 @@ impl Limiter {
     }
 
     /// Tokens available at `now` (Go's `TokensAt`).
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use goru::rate::Limiter;
+    /// use goru::time::ms;
+    ///
+    /// let limiter = Limiter::new(10.0, 5);
+    /// let t0 = Instant::now();
+    /// assert!(limiter.allow_n_at(t0, 5));
+    /// assert_eq!(limiter.tokens_at(t0), 0.0);                    // lim.TokensAt(t0)
+    /// assert!((limiter.tokens_at(t0 + ms(100)) - 1.0).abs() < 1e-9);
+    /// assert_eq!(limiter.tokens_at(t0 + ms(10_000)), 5.0);       // capped at burst
+    /// ```
     pub fn tokens_at(&self, now: Instant) -> f64 {
         let mut b = self.lock();
         self.refill(&mut b, now);
@@ -113,6 +185,20 @@ impl Limiter {
 
     /// Parks until an event may happen, then takes its token (Go's `Wait`
     /// with a background context).
+    ///
+    /// ```
+    /// use goru::rate::{self, Limiter};
+    /// use goru::time::ms;
+    ///
+    /// goru::run(|| {
+    ///     // One event per millisecond, one at a time.
+    ///     let limiter = Limiter::new(rate::every(ms(1)), 1);
+    ///     for _ in 0..3 {
+    ///         limiter.wait();               // lim.Wait(context.Background())
+    ///         // ... send one request ...
+    ///     }
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait(&self) {
         let delay = self.reserve(Instant::now(), 1);
@@ -124,6 +210,27 @@ impl Limiter {
     /// Like [`wait`](Self::wait), but gives up when `ctx` is done, or at once
     /// when the token would come after `ctx`'s deadline; the token is then
     /// not taken (Go's `Wait(ctx)`).
+    ///
+    /// ```
+    /// use goru::context::{self, ContextError};
+    /// use goru::rate::{self, Limiter};
+    /// use goru::time::{ms, secs};
+    ///
+    /// goru::run(|| {
+    ///     let limiter = Limiter::new(rate::every(secs(10)), 1);
+    ///     // A token is there: no wait.
+    ///     assert_eq!(limiter.wait_ctx(&context::background()), Ok(()));
+    ///
+    ///     // The next token is 10 s away, past this 5 ms deadline: fails at once.
+    ///     let (ctx, _cancel) = context::with_timeout(&context::background(), ms(5));
+    ///     assert_eq!(limiter.wait_ctx(&ctx), Err(ContextError::DeadlineExceeded));
+    ///
+    ///     // An already cancelled context fails too (err := lim.Wait(ctx)).
+    ///     let (ctx, cancel) = context::with_cancel(&context::background());
+    ///     cancel.cancel();
+    ///     assert_eq!(limiter.wait_ctx(&ctx), Err(ContextError::Canceled));
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait_ctx(&self, ctx: &Context) -> Result<(), ContextError> {
         if let Some(err) = ctx.err() {

@@ -63,6 +63,16 @@ impl Default for Cond {
 impl Cond {
     /// A condition variable nobody waits on (Go's `sync.NewCond`; the
     /// mutex is given to each `wait` as its guard).
+    ///
+    /// ```
+    /// use goru::sync::{Cond, Mutex};
+    ///
+    /// // c := sync.NewCond(&mu): here the pair lives side by side.
+    /// let queue = Mutex::new(Vec::<u32>::new());
+    /// let cond = Cond::new();
+    /// queue.lock().push(1);
+    /// cond.signal();                         // nobody waits: does nothing
+    /// ```
     pub const fn new() -> Self {
         Cond {
             lock: RawLock::new(),
@@ -73,6 +83,26 @@ impl Cond {
     /// Unlocks the guard's mutex, parks until signalled, locks it again and
     /// returns the new guard (Go's `Wait`). The caller is queued before the
     /// mutex is released, so a signal sent after that cannot be missed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::{Cond, Mutex};
+    ///
+    /// goru::run(|| {
+    ///     let shared = Arc::new((Mutex::new(Vec::new()), Cond::new()));
+    ///     let s = shared.clone();
+    ///     goru::go(move || {
+    ///         s.0.lock().push("job");
+    ///         s.1.signal();
+    ///     });
+    ///     let (queue, cond) = &*shared;
+    ///     let mut jobs = queue.lock();
+    ///     while jobs.is_empty() {            // for len(jobs) == 0 { c.Wait() }
+    ///         jobs = cond.wait(jobs);
+    ///     }
+    ///     assert_eq!(jobs.pop(), Some("job"));
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         let at = Location::caller();
@@ -97,6 +127,26 @@ impl Cond {
 
     /// Parks while `condition` holds (the loop Go code writes around
     /// `Wait`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::{Cond, Mutex};
+    ///
+    /// goru::run(|| {
+    ///     let shared = Arc::new((Mutex::new(0), Cond::new()));
+    ///     let s = shared.clone();
+    ///     goru::go(move || {
+    ///         for _ in 0..3 {
+    ///             *s.0.lock() += 1;
+    ///             s.1.signal();
+    ///         }
+    ///     });
+    ///     let (count, cond) = &*shared;
+    ///     // for count < 3 { c.Wait() }
+    ///     let count = cond.wait_while(count.lock(), |n| *n < 3);
+    ///     assert_eq!(*count, 3);
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait_while<'a, T: ?Sized>(
         &self,
@@ -110,11 +160,52 @@ impl Cond {
     }
 
     /// Wakes one waiter, if any (Go's `Signal`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::{Cond, Mutex};
+    ///
+    /// goru::run(|| {
+    ///     let shared = Arc::new((Mutex::new(None), Cond::new()));
+    ///     let s = shared.clone();
+    ///     let waiter = goru::spawn(move || {
+    ///         let (slot, cond) = &*s;
+    ///         let slot = cond.wait_while(slot.lock(), |v| v.is_none());
+    ///         slot.unwrap()
+    ///     });
+    ///     let (slot, cond) = &*shared;
+    ///     *slot.lock() = Some(7);
+    ///     cond.signal();                     // c.Signal()
+    ///     assert_eq!(waiter.join().unwrap(), 7);
+    /// });
+    /// ```
     pub fn signal(&self) {
         self.wake(1);
     }
 
     /// Wakes every waiter (Go's `Broadcast`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::{Cond, Mutex, WaitGroup};
+    ///
+    /// goru::run(|| {
+    ///     let start = Arc::new((Mutex::new(false), Cond::new()));
+    ///     let wg = WaitGroup::new();
+    ///     for _ in 0..3 {
+    ///         let (start, wg) = (start.clone(), wg.clone());
+    ///         wg.add(1);
+    ///         goru::go(move || {
+    ///             let (go_flag, cond) = &*start;
+    ///             drop(cond.wait_while(go_flag.lock(), |started| !*started));
+    ///             wg.done();
+    ///         });
+    ///     }
+    ///     *start.0.lock() = true;
+    ///     start.1.broadcast();               // c.Broadcast(): wake all three
+    ///     wg.wait();
+    /// });
+    /// ```
     pub fn broadcast(&self) {
         self.wake(usize::MAX);
     }

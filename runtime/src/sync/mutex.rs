@@ -228,6 +228,16 @@ unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 
 impl<T> Mutex<T> {
     /// A new unlocked mutex holding `value`.
+    ///
+    /// Go: `var mu sync.Mutex` (Go's zero value; here the mutex owns its data).
+    ///
+    /// ```
+    /// use goru::sync::Mutex;
+    ///
+    /// static HITS: Mutex<u64> = Mutex::new(0);   // usable in a `static`
+    /// *HITS.lock() += 1;
+    /// assert_eq!(*HITS.lock(), 1);
+    /// ```
     pub const fn new(value: T) -> Self {
         Mutex {
             raw: RawMutex::new(),
@@ -236,6 +246,16 @@ impl<T> Mutex<T> {
     }
 
     /// The protected value, consuming the mutex.
+    ///
+    /// Go has no equivalent: a Go mutex does not own the data it guards.
+    ///
+    /// ```
+    /// use goru::sync::Mutex;
+    ///
+    /// let mu = Mutex::new(vec![1, 2]);
+    /// mu.lock().push(3);
+    /// assert_eq!(mu.into_inner(), vec![1, 2, 3]);
+    /// ```
     pub fn into_inner(self) -> T {
         self.data.into_inner()
     }
@@ -243,6 +263,22 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Locks, parking until the mutex is free (Go's `Lock`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::Mutex;
+    ///
+    /// goru::run(|| {
+    ///     let balance = Arc::new(Mutex::new(100));
+    ///     let b = balance.clone();
+    ///     let h = goru::spawn(move || {
+    ///         let mut guard = b.lock();      // mu.Lock(); defer mu.Unlock()
+    ///         *guard -= 30;
+    ///     });
+    ///     h.join().unwrap();
+    ///     assert_eq!(*balance.lock(), 70);
+    /// });
+    /// ```
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
@@ -251,12 +287,33 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Locks only if the mutex is free now (Go's `TryLock`).
+    ///
+    /// ```
+    /// use goru::sync::Mutex;
+    ///
+    /// let mu = Mutex::new(0);
+    /// let held = mu.lock();
+    /// assert!(mu.try_lock().is_none());      // taken: don't wait
+    /// drop(held);                            // mu.Unlock()
+    /// *mu.try_lock().unwrap() += 1;
+    /// assert_eq!(*mu.lock(), 1);
+    /// ```
     #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         self.raw.try_lock().then(|| MutexGuard { mutex: self })
     }
 
     /// The value, through exclusive access: no locking needed.
+    ///
+    /// Go has no equivalent: Go cannot prove that nobody else holds the mutex.
+    ///
+    /// ```
+    /// use goru::sync::Mutex;
+    ///
+    /// let mut mu = Mutex::new(String::from("a"));
+    /// mu.get_mut().push('b');                // `&mut` proves no one else holds it
+    /// assert_eq!(*mu.lock(), "ab");
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()
     }
@@ -278,6 +335,21 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
 }
 
 /// Holds a [`Mutex`] locked; dropping it unlocks.
+///
+/// Go: `mu.Lock(); defer mu.Unlock()`: the guard's scope is the critical
+/// section.
+///
+/// ```
+/// use goru::sync::Mutex;
+///
+/// let mu = Mutex::new(vec![1]);
+/// {
+///     let mut guard = mu.lock();         // mu.Lock()
+///     guard.push(2);                     // DerefMut: the data, locked
+///     assert_eq!(guard.len(), 2);        // Deref
+/// }                                      // dropped: mu.Unlock()
+/// assert!(mu.try_lock().is_some());
+/// ```
 #[must_use = "the mutex unlocks as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,

@@ -42,6 +42,13 @@ impl Default for Once {
 
 impl Once {
     /// A `Once` that has not run (Go's zero `sync.Once`).
+    ///
+    /// ```
+    /// use goru::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// assert!(!once.is_done());
+    /// ```
     pub const fn new() -> Self {
         Once {
             done: AtomicBool::new(false),
@@ -50,6 +57,33 @@ impl Once {
     }
 
     /// Runs `f` if no call has run yet (Go's `Do`).
+    ///
+    /// Every caller returns only after `f` has finished, whichever ran it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use goru::sync::{Once, WaitGroup};
+    ///
+    /// goru::run(|| {
+    ///     let once = Arc::new(Once::new());
+    ///     let inits = Arc::new(AtomicU32::new(0));
+    ///     let wg = WaitGroup::new();
+    ///     for _ in 0..4 {
+    ///         let (once, inits, wg) = (once.clone(), inits.clone(), wg.clone());
+    ///         wg.add(1);
+    ///         goru::go(move || {
+    ///             once.call_once(|| {        // once.Do(func() { ... })
+    ///                 inits.fetch_add(1, Ordering::SeqCst);
+    ///             });
+    ///             assert_eq!(inits.load(Ordering::SeqCst), 1);
+    ///             wg.done();
+    ///         });
+    ///     }
+    ///     wg.wait();
+    ///     assert_eq!(inits.load(Ordering::SeqCst), 1);
+    /// });
+    /// ```
     #[track_caller]
     pub fn call_once(&self, f: impl FnOnce()) {
         if self.done.load(Ordering::Acquire) {
@@ -71,6 +105,17 @@ impl Once {
     }
 
     /// Whether a call has completed.
+    ///
+    /// Go has no equivalent (`sync.Once` keeps its `done` flag private).
+    ///
+    /// ```
+    /// use goru::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// assert!(!once.is_done());
+    /// once.call_once(|| {});
+    /// assert!(once.is_done());
+    /// ```
     pub fn is_done(&self) -> bool {
         self.done.load(Ordering::Acquire)
     }
@@ -107,6 +152,14 @@ impl<T> Default for OnceCell<T> {
 
 impl<T> OnceCell<T> {
     /// An empty cell.
+    ///
+    /// ```
+    /// use goru::sync::OnceCell;
+    ///
+    /// static PORT: OnceCell<u16> = OnceCell::new();
+    /// assert_eq!(PORT.get(), None);
+    /// assert_eq!(*PORT.get_or_init(|| 8080), 8080);
+    /// ```
     pub const fn new() -> Self {
         OnceCell {
             value: OnceLock::new(),
@@ -115,11 +168,39 @@ impl<T> OnceCell<T> {
     }
 
     /// The value, if set.
+    ///
+    /// Never waits and never runs an initialiser (Go's `sync.OnceValue` has
+    /// no equivalent).
+    ///
+    /// ```
+    /// use goru::sync::OnceCell;
+    ///
+    /// let cell = OnceCell::new();
+    /// assert_eq!(cell.get(), None);
+    /// cell.get_or_init(|| 42);
+    /// assert_eq!(cell.get(), Some(&42));
+    /// ```
     pub fn get(&self) -> Option<&T> {
         self.value.get()
     }
 
     /// The value, running `f` to set it if nobody has.
+    ///
+    /// Go: calling the function that `sync.OnceValue(f)` returned.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::OnceCell;
+    ///
+    /// goru::run(|| {
+    ///     let cell = Arc::new(OnceCell::new());
+    ///     let c = cell.clone();
+    ///     let h = goru::spawn(move || *c.get_or_init(|| "first"));
+    ///     let mine = *cell.get_or_init(|| "second");
+    ///     let theirs = h.join().unwrap();
+    ///     assert_eq!(mine, theirs);          // one initialiser ran; both see it
+    /// });
+    /// ```
     #[track_caller]
     pub fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
         if let Some(v) = self.value.get() {
@@ -161,6 +242,18 @@ impl<T: fmt::Debug, F> fmt::Debug for Lazy<T, F> {
 
 impl<T, F: FnOnce() -> T> Lazy<T, F> {
     /// A value that `init` computes on first use.
+    ///
+    /// Go: `var table = sync.OnceValue(func() T { ... })`, then `table()`.
+    ///
+    /// ```
+    /// use goru::sync::Lazy;
+    ///
+    /// static SQUARES: Lazy<Vec<u64>> = Lazy::new(|| (0..10).map(|i| i * i).collect());
+    /// assert_eq!(SQUARES[3], 9);             // computed here, on first use
+    ///
+    /// let local = Lazy::new(|| String::from("built"));
+    /// assert_eq!(local.as_str(), "built");
+    /// ```
     pub const fn new(init: F) -> Self {
         Lazy {
             cell: OnceCell::new(),

@@ -54,6 +54,16 @@ unsafe impl<T: ?Sized + Send> Send for RwMutex<T> {}
 
 impl<T> RwMutex<T> {
     /// A new unlocked RwMutex holding `value`.
+    ///
+    /// Go: `var mu sync.RWMutex` (here the lock owns its data).
+    ///
+    /// ```
+    /// use goru::sync::RwMutex;
+    ///
+    /// static CONFIG: RwMutex<u32> = RwMutex::new(1);   // usable in a `static`
+    /// *CONFIG.write() = 2;
+    /// assert_eq!(*CONFIG.read(), 2);
+    /// ```
     pub const fn new(value: T) -> Self {
         RwMutex {
             writers: RawMutex::new(),
@@ -66,6 +76,16 @@ impl<T> RwMutex<T> {
     }
 
     /// The protected value, consuming the lock.
+    ///
+    /// Go has no equivalent: a Go RWMutex does not own the data it guards.
+    ///
+    /// ```
+    /// use goru::sync::RwMutex;
+    ///
+    /// let lock = RwMutex::new(vec![1]);
+    /// lock.write().push(2);
+    /// assert_eq!(lock.into_inner(), vec![1, 2]);
+    /// ```
     pub fn into_inner(self) -> T {
         self.data.into_inner()
     }
@@ -74,6 +94,26 @@ impl<T> RwMutex<T> {
 impl<T: ?Sized> RwMutex<T> {
     /// Locks for reading, parking while a writer holds or waits for it
     /// (Go's `RLock`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::{RwMutex, WaitGroup};
+    ///
+    /// goru::run(|| {
+    ///     let table = Arc::new(RwMutex::new(vec![10, 20, 30]));
+    ///     let wg = WaitGroup::new();
+    ///     for i in 0..3 {
+    ///         let (table, wg) = (table.clone(), wg.clone());
+    ///         wg.add(1);
+    ///         goru::go(move || {
+    ///             let rows = table.read();   // mu.RLock(); defer mu.RUnlock()
+    ///             assert_eq!(rows[i], 10 * (i + 1));
+    ///             wg.done();
+    ///         });
+    ///     }
+    ///     wg.wait();
+    /// });
+    /// ```
     #[inline]
     #[track_caller]
     pub fn read(&self) -> RwMutexReadGuard<'_, T> {
@@ -86,6 +126,18 @@ impl<T: ?Sized> RwMutex<T> {
 
     /// Locks for reading only if no writer holds or waits for it now
     /// (Go's `TryRLock`).
+    ///
+    /// ```
+    /// use goru::sync::RwMutex;
+    ///
+    /// let lock = RwMutex::new(1);
+    /// let r1 = lock.read();
+    /// assert!(lock.try_read().is_some());    // readers share
+    /// drop(r1);
+    /// let w = lock.write();
+    /// assert!(lock.try_read().is_none());    // mu.TryRLock() == false
+    /// drop(w);
+    /// ```
     pub fn try_read(&self) -> Option<RwMutexReadGuard<'_, T>> {
         let mut c = self.reader_count.load(Ordering::Relaxed);
         loop {
@@ -106,6 +158,21 @@ impl<T: ?Sized> RwMutex<T> {
 
     /// Locks for writing, parking until all readers and writers are out
     /// (Go's `Lock`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::RwMutex;
+    ///
+    /// goru::run(|| {
+    ///     let cache = Arc::new(RwMutex::new(Vec::new()));
+    ///     let c = cache.clone();
+    ///     let h = goru::spawn(move || {
+    ///         c.write().push("entry");       // mu.Lock(); defer mu.Unlock()
+    ///     });
+    ///     h.join().unwrap();
+    ///     assert_eq!(*cache.read(), ["entry"]);
+    /// });
+    /// ```
     #[track_caller]
     pub fn write(&self) -> RwMutexWriteGuard<'_, T> {
         self.writers.lock();
@@ -118,6 +185,17 @@ impl<T: ?Sized> RwMutex<T> {
     }
 
     /// Locks for writing only if nobody holds it now (Go's `TryLock`).
+    ///
+    /// ```
+    /// use goru::sync::RwMutex;
+    ///
+    /// let lock = RwMutex::new(0);
+    /// let reader = lock.read();
+    /// assert!(lock.try_write().is_none());   // a reader is inside
+    /// drop(reader);
+    /// *lock.try_write().unwrap() += 1;       // mu.TryLock() == true
+    /// assert_eq!(*lock.read(), 1);
+    /// ```
     pub fn try_write(&self) -> Option<RwMutexWriteGuard<'_, T>> {
         if !self.writers.try_lock() {
             return None;
@@ -135,6 +213,16 @@ impl<T: ?Sized> RwMutex<T> {
     }
 
     /// The value, through exclusive access: no locking needed.
+    ///
+    /// Go has no equivalent: Go cannot prove that nobody else holds the lock.
+    ///
+    /// ```
+    /// use goru::sync::RwMutex;
+    ///
+    /// let mut lock = RwMutex::new(5);
+    /// *lock.get_mut() += 1;                  // `&mut` proves no one else holds it
+    /// assert_eq!(*lock.read(), 6);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()
     }
@@ -180,6 +268,18 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwMutex<T> {
 
 /// Shared access to an [`RwMutex`]'s data; dropping it unlocks (Go's
 /// `RUnlock`).
+///
+/// ```
+/// use goru::sync::RwMutex;
+///
+/// let lock = RwMutex::new(String::from("v1"));
+/// {
+///     let a = lock.read();               // mu.RLock()
+///     let b = lock.read();               // readers share
+///     assert_eq!(*a, *b);                // Deref: the data
+/// }                                      // dropped: mu.RUnlock() twice
+/// assert!(lock.try_write().is_some());
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwMutexReadGuard<'a, T: ?Sized> {
     lock: &'a RwMutex<T>,
@@ -208,6 +308,18 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwMutexReadGuard<'_, T> {
 
 /// Exclusive access to an [`RwMutex`]'s data; dropping it unlocks (Go's
 /// `Unlock`).
+///
+/// ```
+/// use goru::sync::RwMutex;
+///
+/// let lock = RwMutex::new(vec![1]);
+/// {
+///     let mut w = lock.write();          // mu.Lock()
+///     w.push(2);                         // DerefMut: the data, exclusively
+///     assert!(lock.try_read().is_none());
+/// }                                      // dropped: mu.Unlock()
+/// assert_eq!(*lock.read(), [1, 2]);
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwMutexWriteGuard<'a, T: ?Sized> {
     lock: &'a RwMutex<T>,

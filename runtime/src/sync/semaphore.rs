@@ -70,6 +70,17 @@ struct Request {
 
 impl Semaphore {
     /// A semaphore with `size` units, all free.
+    ///
+    /// Go: `semaphore.NewWeighted(size)`.
+    ///
+    /// ```
+    /// use goru::sync::Semaphore;
+    ///
+    /// static DB_CONNS: Semaphore = Semaphore::new(4);   // usable in a `static`
+    /// assert!(DB_CONNS.try_acquire(4));
+    /// assert!(!DB_CONNS.try_acquire(1));
+    /// DB_CONNS.release(4);
+    /// ```
     pub const fn new(size: u64) -> Self {
         Semaphore {
             size,
@@ -84,6 +95,24 @@ impl Semaphore {
     /// Takes `n` units, parking until they are free (Go's `Acquire`).
     /// Panics if `n` exceeds the semaphore's size, which could never be
     /// granted.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use goru::sync::Semaphore;
+    ///
+    /// goru::run(|| {
+    ///     let sem = Arc::new(Semaphore::new(3));
+    ///     sem.acquire(3);                    // sem.Acquire(ctx, 3): all units
+    ///     let s = sem.clone();
+    ///     let h = goru::spawn(move || {
+    ///         s.acquire(2);                  // parks until the units come back
+    ///         s.release(2);
+    ///     });
+    ///     sem.release(3);
+    ///     h.join().unwrap();
+    ///     assert!(sem.try_acquire(3));
+    /// });
+    /// ```
     #[track_caller]
     pub fn acquire(&self, n: u64) {
         assert!(
@@ -126,6 +155,16 @@ impl Semaphore {
 
     /// Takes `n` units only if they are free now and nobody waits (Go's
     /// `TryAcquire`).
+    ///
+    /// ```
+    /// use goru::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(2);
+    /// assert!(sem.try_acquire(2));           // sem.TryAcquire(2)
+    /// assert!(!sem.try_acquire(1));          // none left: don't wait
+    /// sem.release(1);
+    /// assert!(sem.try_acquire(1));
+    /// ```
     pub fn try_acquire(&self, n: u64) -> bool {
         self.lock.lock();
         // SAFETY: lock held.
@@ -141,6 +180,16 @@ impl Semaphore {
 
     /// Gives back `n` units and grants waiters in order while they fit
     /// (Go's `Release`). Panics when releasing more than is held.
+    ///
+    /// ```
+    /// use goru::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(5);
+    /// sem.acquire(5);
+    /// sem.release(2);                        // sem.Release(2)
+    /// assert!(sem.try_acquire(2));
+    /// assert!(!sem.try_acquire(1));
+    /// ```
     pub fn release(&self, n: u64) {
         let mut wakes = Vec::new();
         self.lock.lock();

@@ -62,6 +62,15 @@ impl Default for WaitGroup {
 
 impl WaitGroup {
     /// A group with counter zero.
+    ///
+    /// Go: `var wg sync.WaitGroup`.
+    ///
+    /// ```
+    /// use goru::sync::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// wg.wait();                             // counter zero: returns at once
+    /// ```
     pub fn new() -> Self {
         WaitGroup {
             inner: Arc::new(Inner {
@@ -79,6 +88,22 @@ impl WaitGroup {
 
     /// Adds `delta` (may be negative) to the counter; at zero, releases
     /// everyone waiting. Panics like Go on a negative counter.
+    ///
+    /// Go: `wg.Add(delta)`; call it before starting the goroutine, as in Go.
+    ///
+    /// ```
+    /// use goru::sync::WaitGroup;
+    ///
+    /// goru::run(|| {
+    ///     let wg = WaitGroup::new();
+    ///     wg.add(2);                         // two goroutines to wait for
+    ///     for _ in 0..2 {
+    ///         let wg = wg.clone();
+    ///         goru::go(move || wg.done());
+    ///     }
+    ///     wg.wait();
+    /// });
+    /// ```
     #[track_caller]
     pub fn add(&self, delta: isize) {
         let delta = i32::try_from(delta).expect("sync: WaitGroup delta out of range");
@@ -115,12 +140,53 @@ impl WaitGroup {
     }
 
     /// Decrements the counter (Go's `Done`, usually deferred).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use goru::sync::WaitGroup;
+    ///
+    /// goru::run(|| {
+    ///     let wg = WaitGroup::new();
+    ///     let finished = Arc::new(AtomicU32::new(0));
+    ///     wg.add(1);
+    ///     let (w, f) = (wg.clone(), finished.clone());
+    ///     goru::go(move || {
+    ///         f.fetch_add(1, Ordering::SeqCst);
+    ///         w.done();                      // defer wg.Done()
+    ///     });
+    ///     wg.wait();
+    ///     assert_eq!(finished.load(Ordering::SeqCst), 1);
+    /// });
+    /// ```
     #[track_caller]
     pub fn done(&self) {
         self.add(-1);
     }
 
     /// Parks until the counter is zero (Go's `Wait`).
+    ///
+    /// ```
+    /// use goru::sync::{Mutex, WaitGroup};
+    /// use std::sync::Arc;
+    ///
+    /// goru::run(|| {
+    ///     let results = Arc::new(Mutex::new(Vec::new()));
+    ///     let wg = WaitGroup::new();
+    ///     for i in 1..=3 {
+    ///         let (results, wg) = (results.clone(), wg.clone());
+    ///         wg.add(1);
+    ///         goru::go(move || {
+    ///             results.lock().push(i * 10);
+    ///             wg.done();
+    ///         });
+    ///     }
+    ///     wg.wait();                         // wg.Wait(): all three have pushed
+    ///     let mut got = results.lock().clone();
+    ///     got.sort();
+    ///     assert_eq!(got, [10, 20, 30]);
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait(&self) {
         let inner = &*self.inner;
