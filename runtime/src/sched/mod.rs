@@ -126,6 +126,13 @@ pub fn stack() -> String {
 
 /// The same as [`stack`]: a dump of every goroutine of the current runtime
 /// (Go's `runtime.Stack(buf, true)`).
+///
+/// ```
+/// goru::run(|| {
+///     let dump = goru::runtime::stack_dump();
+///     assert!(dump.starts_with("goroutine 1 [running]:"));
+/// });
+/// ```
 pub fn stack_dump() -> String {
     stack()
 }

@@ -21,6 +21,22 @@ use crate::stack::{GuardPages, StackAllocator};
 use crate::util::{futex, lock::RawLock};
 
 /// What an unrecovered panic in a goroutine does.
+///
+/// Go equivalent: none to choose; Go always does what [`PanicMode::Exit`]
+/// does. [`PanicMode::Propagate`] is for tests that expect a panic.
+///
+/// ```
+/// use goru::PanicMode;
+///
+/// let rt = goru::Builder::new().panic_mode(PanicMode::Propagate).build();
+/// let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+///     rt.block_on(|| {
+///         goru::go(|| panic!("boom"));
+///         goru::time::sleep(goru::time::secs(60)); // the panic ends this
+///     })
+/// }));
+/// assert!(result.is_err());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PanicMode {
     /// Print `panic: ...` with the goroutine and exit with status 2, as Go does.
@@ -43,6 +59,17 @@ pub(crate) struct Config {
 
 /// Builds a runtime: worker count, stack size and guard pages, panic and
 /// deadlock behaviour.
+///
+/// Go equivalent: none in code; a Go program's runtime is configured by
+/// environment variables (`GOMAXPROCS`, `GODEBUG`) before `main` starts.
+///
+/// ```
+/// let rt = goru::Builder::new()
+///     .workers(2)
+///     .stack_size(128 * 1024)
+///     .build();
+/// assert_eq!(rt.block_on(|| goru::spawn(|| 6 * 7).join().unwrap()), 42);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Builder {
     workers: Option<usize>,
@@ -74,6 +101,15 @@ impl Builder {
     /// (else 256 KiB), guard pages the best way the kernel has, Go's panic
     /// behaviour and deadlock detection, and the stall monitor at
     /// GORU_STALL_MS (else 100 ms).
+    ///
+    /// Go equivalent: the settings a Go program starts with when no
+    /// `GOMAXPROCS` / `GODEBUG` is set.
+    ///
+    /// ```
+    /// let rt = goru::Builder::new().build();
+    /// assert!(rt.workers() >= 1);
+    /// assert_eq!(rt.block_on(|| 1 + 1), 2);
+    /// ```
     pub fn new() -> Self {
         Builder {
             workers: None,
@@ -87,12 +123,31 @@ impl Builder {
     }
 
     /// Number of worker threads (Go's GOMAXPROCS).
+    ///
+    /// ```
+    /// let rt = goru::Builder::new().workers(2).build();
+    /// assert_eq!(rt.workers(), 2);
+    /// assert_eq!(rt.block_on(goru::runtime::gomaxprocs), 2);
+    /// ```
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = Some(n.max(1));
         self
     }
 
     /// Bytes of each goroutine stack (rounded up to pages, at least 16 KiB).
+    ///
+    /// Go equivalent: none; Go's stacks start small and grow (the closest
+    /// knob is `debug.SetMaxStack`, a cap on that growth). goru's stacks are
+    /// fixed, so this is the most a goroutine may use.
+    ///
+    /// ```
+    /// let rt = goru::Builder::new().stack_size(64 * 1024).build();
+    /// let sum = rt.block_on(|| {
+    ///     let buf = [1u8; 16 * 1024]; // fits on a 64 KiB stack
+    ///     std::hint::black_box(&buf).iter().map(|&b| u32::from(b)).sum::<u32>()
+    /// });
+    /// assert_eq!(sum, 16 * 1024);
+    /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = Some(bytes);
         self
@@ -100,12 +155,35 @@ impl Builder {
 
     /// How guard pages are made; `GuardPages::Mprotect` forces the fallback
     /// used on kernels older than 6.13.
+    ///
+    /// Go equivalent: none; Go checks stack bounds in each function's
+    /// prologue instead of guarding stacks with pages.
+    ///
+    /// ```
+    /// use goru::GuardPages;
+    ///
+    /// let rt = goru::Builder::new().guard_pages(GuardPages::Mprotect).build();
+    /// assert_eq!(rt.block_on(|| goru::spawn(|| 6 * 7).join().unwrap()), 42);
+    /// ```
     pub fn guard_pages(mut self, mode: GuardPages) -> Self {
         self.guard_pages = mode;
         self
     }
 
     /// What an unrecovered goroutine panic does (default: exit 2, like Go).
+    ///
+    /// Go equivalent: none to set; Go always prints `panic: ...` and exits
+    /// with status 2.
+    ///
+    /// ```
+    /// let rt = goru::Builder::new()
+    ///     .panic_mode(goru::PanicMode::Propagate)
+    ///     .build();
+    /// let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(|| panic!("boom"))
+    /// }));
+    /// assert!(result.is_err()); // re-raised from `block_on`, not exit 2
+    /// ```
     pub fn panic_mode(mut self, mode: PanicMode) -> Self {
         self.panic_mode = mode;
         self
@@ -113,6 +191,26 @@ impl Builder {
 
     /// Whether `block_on` reports "all goroutines are asleep - deadlock!"
     /// (default on).
+    ///
+    /// Go equivalent: Go's `fatal error: all goroutines are asleep -
+    /// deadlock!`, which is always on.
+    ///
+    /// ```
+    /// let rt = goru::Builder::new()
+    ///     .panic_mode(goru::PanicMode::Propagate)
+    ///     .foreign_threads_can_wake(false)
+    ///     .detect_deadlock(true)
+    ///     .build();
+    /// let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(|| {
+    ///         let c = goru::Chan::<i32>::new(0);
+    ///         c.recv(); // nobody will ever send
+    ///     })
+    /// }));
+    /// let report = result.unwrap_err();
+    /// let msg = report.downcast_ref::<String>().unwrap();
+    /// assert!(msg.contains("all goroutines are asleep - deadlock!"));
+    /// ```
     pub fn detect_deadlock(mut self, on: bool) -> Self {
         self.detect_deadlock = on;
         self
@@ -124,6 +222,19 @@ impl Builder {
     /// deadlocked, since that thread may yet send on a channel. Default on.
     /// Turn it off where only goroutines talk to each other but other
     /// threads exist, as in a test harness.
+    ///
+    /// Go equivalent: none; a Go program has no threads of its own, so Go
+    /// always behaves as if this were off.
+    ///
+    /// ```
+    /// let rt = goru::Builder::new().foreign_threads_can_wake(false).build();
+    /// let n = rt.block_on(|| {
+    ///     let c = goru::chan![i32; 1];
+    ///     c.send(7).unwrap();
+    ///     c.recv()
+    /// });
+    /// assert_eq!(n, Some(7));
+    /// ```
     pub fn foreign_threads_can_wake(mut self, yes: bool) -> Self {
         self.foreign_threads_can_wake = yes;
         self
@@ -157,6 +268,14 @@ impl Builder {
     }
 
     /// Starts the worker threads.
+    ///
+    /// Go equivalent: none; Go's runtime starts before `main`.
+    ///
+    /// ```
+    /// let rt = goru::Builder::new().workers(2).build();
+    /// assert_eq!(rt.block_on(|| "hello from goroutine 1"), "hello from goroutine 1");
+    /// drop(rt); // stops the workers
+    /// ```
     pub fn build(self) -> Runtime {
         let workers = self.workers.unwrap_or_else(default_workers);
         let stack_size = self.stack_size.unwrap_or_else(default_stack_size);
@@ -442,6 +561,16 @@ impl Shared {
 ///
 /// Dropping it stops the workers; goroutines still parked are unwound on
 /// their workers (their destructors run), as in a process exit Go would not.
+///
+/// Go equivalent: the runtime of a Go process, which runs `main` and all
+/// its goroutines.
+///
+/// ```
+/// let rt = goru::Builder::new().workers(2).build();
+/// let first = rt.block_on(|| 1);
+/// let second = rt.block_on(|| goru::spawn(|| 2).join().unwrap());
+/// assert_eq!(first + second, 3);
+/// ```
 #[derive(Debug)]
 pub struct Runtime {
     shared: &'static Shared,
@@ -536,6 +665,23 @@ impl Runtime {
     /// Runs `f` as goroutine 1 of this runtime and returns its result, the
     /// way a Go program's main runs. Fails like Go when every goroutine is
     /// asleep (deadlock) or one panics, per the builder's settings.
+    ///
+    /// Go equivalent: `func main()` of a Go program.
+    ///
+    /// ```
+    /// use goru::prelude::*;
+    ///
+    /// let rt = goru::Builder::new().workers(2).build();
+    /// let total = rt.block_on(|| {
+    ///     let results = chan![i32];
+    ///     for n in 1..=3 {
+    ///         let tx = results.sender();
+    ///         go! { tx.send(n * n).unwrap(); }
+    ///     }
+    ///     (0..3).map(|_| results.recv().unwrap()).sum::<i32>()
+    /// });
+    /// assert_eq!(total, 1 + 4 + 9);
+    /// ```
     #[track_caller]
     pub fn block_on<T, F>(&self, f: F) -> T
     where
@@ -588,6 +734,14 @@ impl Runtime {
 
     /// Number of worker threads: the most [`crate::runtime::set_gomaxprocs`]
     /// can allow.
+    ///
+    /// Go equivalent: the `GOMAXPROCS` a Go program started with
+    /// (`runtime.GOMAXPROCS(0)` before any change).
+    ///
+    /// ```
+    /// let rt = goru::Builder::new().workers(3).build();
+    /// assert_eq!(rt.workers(), 3);
+    /// ```
     pub fn workers(&self) -> usize {
         self.shared.workers.len()
     }
@@ -680,6 +834,20 @@ pub(crate) fn global() -> &'static Shared {
 
 /// Runs `f` as the main goroutine of a new runtime built with the default
 /// settings (GOMAXPROCS workers), then stops it: Go's program model.
+///
+/// Go equivalent: `func main()`; the closure is its body.
+///
+/// ```
+/// use goru::prelude::*;
+///
+/// let answer = goru::run(|| {
+///     let c = chan![i32];
+///     let tx = c.sender();
+///     go! { tx.send(42).unwrap(); }
+///     c.recv().unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
 #[track_caller]
 pub fn run<T, F>(f: F) -> T
 where
