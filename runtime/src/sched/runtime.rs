@@ -89,7 +89,17 @@ impl Default for Builder {
 }
 
 /// Default stack size: generous, since Rust frames are larger than Go's and
-/// stacks do not grow; only touched pages cost memory.
+/// stacks do not grow; only touched pages cost memory. Go has no such
+/// setting (its stacks start at 8 KiB and grow); set goru's with the
+/// `GORU_STACK_SIZE` environment variable or [`Builder::stack_size`].
+///
+/// ```
+/// // Twice the default for a program with deep recursion.
+/// let runtime = goru::Builder::new()
+///     .stack_size(2 * goru::DEFAULT_STACK_SIZE)
+///     .build();
+/// assert_eq!(runtime.block_on(|| 6 * 7), 42);
+/// ```
 pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
 
 /// Default stall threshold: a goroutine that holds its worker this long
