@@ -1,29 +1,9 @@
 //! Runs the programs in examples/ (built by `cargo test` with the tests)
 //! and checks their output, so every example the book includes works.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn example(name: &str) -> PathBuf {
-    // target/<profile>/deps/<this test> -> target/<profile>/examples/<name>
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("examples").join(name)
-}
-
-fn run(name: &str) -> String {
-    let path = example(name);
-    let out = Command::new(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e} (built by cargo test)", path.display()));
-    assert!(
-        out.status.success(),
-        "{name} failed: {:?}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+use common::example_stdout as run;
 
 #[test]
 fn worker_pool() {

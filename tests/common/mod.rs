@@ -125,3 +125,55 @@ pub fn recv_guarded<T: Send>(c: &goru::Receiver<T>, what: &str) -> Option<T> {
         other => unreachable!("select returned {other:?}"),
     }
 }
+
+/// What running `examples/<name>.rs` printed and how it exited. The
+/// examples are built by `cargo test` along with the tests, next to them:
+/// target/<profile>/examples/<name>.
+pub struct ExampleRun {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the built example `name` (with `GOMAXPROCS` from the environment),
+/// killing it after [`HANG_GUARD`].
+pub fn run_example(name: &str) -> ExampleRun {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let path = dir.join("examples").join(name);
+    let mut child = std::process::Command::new(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e} (built by cargo test)", path.display()));
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        if child.try_wait().expect("wait for example").is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("example {name} did not finish within {HANG_GUARD:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().expect("example output");
+    ExampleRun {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs the example and returns its stdout, failing unless it exited 0.
+pub fn example_stdout(name: &str) -> String {
+    let run = run_example(name);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "example {name} failed:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run.stdout
+}
