@@ -56,14 +56,68 @@ fn relative_links_point_at_pages() {
             if target.starts_with("http") || target.starts_with('#') {
                 continue;
             }
-            let file = target.split('#').next().unwrap();
+            let (file, fragment) = match target.split_once('#') {
+                Some((f, frag)) => (f, Some(frag)),
+                None => (target, None),
+            };
+            let path = page.parent().unwrap().join(file);
+            assert!(path.exists(), "{}: broken link to {target}", page.display());
+            if let Some(fragment) = fragment.filter(|_| file.ends_with(".md")) {
+                let linked = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    heading_ids(&linked).iter().any(|id| id == fragment),
+                    "{}: link to {target}: no such heading in {file}",
+                    page.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn same_page_fragments_point_at_headings() {
+    for page in book_pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let ids = heading_ids(&text);
+        for (i, _) in text.match_indices("](#") {
+            let rest = &text[i + 3..];
+            let fragment = &rest[..rest.find(')').unwrap_or(rest.len())];
             assert!(
-                page.parent().unwrap().join(file).exists(),
-                "{}: broken link to {target}",
+                ids.iter().any(|id| id == fragment),
+                "{}: link to #{fragment}: no such heading",
                 page.display()
             );
         }
     }
+}
+
+/// The ids mdbook gives a page's headings (outside code blocks): the text
+/// lowercased, letters, digits, `_` and `-` kept, each space a `-`, the rest
+/// dropped (so "`goru! { ... }`" ends in "goru---").
+fn heading_ids(markdown: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        let title = line.trim_start_matches('#');
+        if in_code || title.len() == line.len() || !title.starts_with(' ') {
+            continue;
+        }
+        let id = title
+            .trim()
+            .chars()
+            .filter_map(|c| match c {
+                c if c.is_alphanumeric() || c == '_' || c == '-' => Some(c.to_ascii_lowercase()),
+                c if c.is_whitespace() => Some('-'),
+                _ => None,
+            })
+            .collect();
+        ids.push(id);
+    }
+    ids
 }
 
 #[test]
