@@ -23,7 +23,10 @@ use crate::util::clock;
 pub(crate) struct PanicRecord {
     pub(crate) message: String,
     pub(crate) location: Option<String>,
-    pub(crate) backtrace: Option<String>,
+    /// Captured but not resolved: resolving symbols takes tens of
+    /// milliseconds (the first time, loading debug info), which only a
+    /// fatal report should pay, not every recovered panic.
+    pub(crate) backtrace: Option<std::backtrace::Backtrace>,
 }
 
 thread_local! {
@@ -52,7 +55,7 @@ pub(crate) fn install_panic_hook() {
                 .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
             let backtrace = std::env::var_os("RUST_BACKTRACE")
                 .filter(|v| v != "0")
-                .map(|_| std::backtrace::Backtrace::force_capture().to_string());
+                .map(|_| std::backtrace::Backtrace::force_capture());
             LAST_PANIC.with(|p| {
                 *p.borrow_mut() = Some(PanicRecord {
                     message,
