@@ -4,7 +4,7 @@
 //! use goru::prelude::*;
 //!
 //! goru! {
-//!     fn main() {
+//!     fn demo() {
 //!         goru::run(|| {
 //!             let results = chan![i32];
 //!             for w in 1..=3 {
@@ -22,7 +22,7 @@
 //!         out <- n * n;
 //!     }
 //! }
-//! # main();
+//! # demo();
 //! ```
 //!
 //! Go's operators (`ch <- v`, `<-ch`) work inside `goru! { }`, `go!`,
