@@ -43,3 +43,12 @@ main: context deadline exceeded
 ";
     assert_eq!(run("context_timeout"), expected);
 }
+
+#[test]
+fn taste() {
+    // Downloads "take" 10 ms per character of their URL: 60, 90, 130 ms.
+    assert_eq!(
+        run("taste"),
+        "go.dev: ok\ncrates.io: ok\nrust-lang.org: ok\n"
+    );
+}
