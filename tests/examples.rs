@@ -52,3 +52,16 @@ fn taste() {
         "go.dev: ok\ncrates.io: ok\nrust-lang.org: ok\n"
     );
 }
+
+#[test]
+fn readme_shows_the_taste_as_it_is_in_examples() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let taste = std::fs::read_to_string(root.join("examples/taste.rs")).unwrap();
+    let start = taste.find("use goru::prelude::*;").unwrap();
+    let end = taste.find("// ANCHOR_END: all").unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&taste[start..end]),
+        "README.md's example drifted from examples/taste.rs"
+    );
+}
