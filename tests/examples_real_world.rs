@@ -6,50 +6,18 @@ mod common;
 
 use common::{example_stdout, run_example};
 
-/// Runs `examples/<name>` with `args`, the way [`run_example`] does
-/// (same binary path; `GOMAXPROCS` from the environment), and returns its
-/// exit code and stderr. Killed after 30 s as a guard against hangs.
-fn run_example_with_args(name: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    use std::time::{Duration, Instant};
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let path = dir.join("examples").join(name);
-    let mut child = std::process::Command::new(&path)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e} (built by cargo test)", path.display()));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().expect("wait for example").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("example {name} {args:?} did not finish within 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let out = child.wait_with_output().expect("example output");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// The `wrong` variant of a pitfall ends in Go's deadlock report, exit 2.
 #[track_caller]
 fn assert_wrong_deadlocks(name: &str) -> String {
-    let (code, stdout, stderr) = run_example_with_args(name, &["wrong"]);
-    assert_eq!(
-        code,
-        Some(2),
-        "{name} wrong: stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let out = run_example(name, &["wrong"]);
+    assert_eq!(out.code, Some(2), "{name} wrong: {}", out.describe());
     assert!(
-        stderr.starts_with("fatal error: all goroutines are asleep - deadlock!\n"),
-        "{name} wrong: stderr:\n{stderr}"
+        out.stderr
+            .starts_with("fatal error: all goroutines are asleep - deadlock!\n"),
+        "{name} wrong: {}",
+        out.describe()
     );
-    stdout
+    out.stdout
 }
 
 #[test]
@@ -161,7 +129,7 @@ fn pitfall_loop_capture() {
 
 #[test]
 fn pitfall_forgot_close() {
-    let right = run_example("pitfall_forgot_close");
+    let right = run_example("pitfall_forgot_close", &[]);
     assert_eq!(right.code, Some(0), "stderr:\n{}", right.stderr);
     assert_eq!(
         right.stdout,

@@ -10,13 +10,11 @@
 
 mod common;
 
-use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::{ChildOutput, rerun_test, run_guarded};
 use goru::time::secs;
 use goru::{Chan, GuardPages};
 
@@ -37,76 +35,9 @@ fn is_other_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some()
 }
 
-#[derive(Debug)]
-struct ChildOutput {
-    code: Option<i32>,
-    signal: Option<i32>,
-    stdout: String,
-    stderr: String,
-    hung: bool,
-}
-
-impl ChildOutput {
-    fn describe(&self) -> String {
-        format!(
-            "exit code {:?}, signal {:?}{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            self.signal,
-            if self.hung {
-                ", KILLED: did not exit within the guard"
-            } else {
-                ""
-            },
-            self.stdout,
-            self.stderr
-        )
-    }
-}
-
 /// Re-runs this test binary for `test` with `GORU_CHILD=scenario`.
 fn run_child(test: &str, scenario: &str, guard: Duration) -> ChildOutput {
-    let exe = std::env::current_exe().expect("current_exe");
-    let mut child = Command::new(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, scenario)
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn child test process");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let deadline = Instant::now() + guard;
-    let mut hung = false;
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait for child") {
-            break st;
-        }
-        if Instant::now() >= deadline {
-            hung = true;
-            let _ = child.kill(); // our own child, by its handle
-            break child.wait().expect("wait for killed child");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    ChildOutput {
-        code: status.code(),
-        signal: status.signal(),
-        stdout: out_t.join().unwrap(),
-        stderr: err_t.join().unwrap(),
-        hung,
-    }
+    run_guarded(rerun_test(test).env(CHILD_ENV, scenario), guard)
 }
 
 #[track_caller]

@@ -53,10 +53,12 @@
 //! - Go names are snake_case, and `in`/`gen` (Rust keywords) are `in_`/`r#gen`.
 //! - Go's `fmt.Println` of a slice is `go_slice`, and `%q` is `{:?}`.
 
-use std::io::{Read, Write};
-use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::{ChildOutput, rerun_test, run_guarded};
 
 use goru::prelude::*;
 
@@ -1210,64 +1212,14 @@ fn run_as_go_main(main: fn()) -> ! {
     std::process::exit(0)
 }
 
-#[derive(Debug)]
-struct ChildOutput {
-    code: Option<i32>,
-    signal: Option<i32>,
-    stdout: String,
-    stderr: String,
-    hung: bool,
-    elapsed: Duration,
-}
-
 /// Re-runs this test binary for port `name` with `workers` worker threads.
 fn run_child(name: &str, workers: &str) -> ChildOutput {
-    let exe = std::env::current_exe().expect("current_exe");
-    let started = Instant::now();
-    let mut child = Command::new(exe)
-        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
-        .env(PORT_ENV, name)
-        .env("GOMAXPROCS", workers)
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn child test process");
-    let mut out = child.stdout.take().expect("piped stdout");
-    let mut err = child.stderr.take().expect("piped stderr");
-    let out_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let deadline = started + GUARD;
-    let mut hung = false;
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait for child") {
-            break st;
-        }
-        if Instant::now() >= deadline {
-            hung = true;
-            let _ = child.kill(); // our own child, by its handle
-            break child.wait().expect("wait for killed child");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let elapsed = started.elapsed();
-    ChildOutput {
-        code: status.code(),
-        signal: status.signal(),
-        stdout: out_t.join().expect("stdout reader"),
-        stderr: err_t.join().expect("stderr reader"),
-        hung,
-        elapsed,
-    }
+    run_guarded(
+        rerun_test(name)
+            .env(PORT_ENV, name)
+            .env("GOMAXPROCS", workers),
+        GUARD,
+    )
 }
 
 fn check_child(name: &str, workers: &str, out: &ChildOutput, expected: &str, ending: Ending) {

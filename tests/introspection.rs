@@ -6,12 +6,11 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
-use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{HANG_GUARD, run, wait_parked};
+use common::{ChildOutput, HANG_GUARD, rerun_test, run, run_guarded, wait_parked};
 use goru::Chan;
 use goru::runtime::{gomaxprocs, set_gomaxprocs, stack};
 
@@ -166,26 +165,7 @@ fn is_other_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some()
 }
 
-struct ChildOutput {
-    code: Option<i32>,
-    signal: Option<i32>,
-    stdout: String,
-    stderr: String,
-    hung: bool,
-}
-
 impl ChildOutput {
-    fn describe(&self) -> String {
-        format!(
-            "exit code {:?}, signal {:?}{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            self.signal,
-            if self.hung { ", KILLED: hung" } else { "" },
-            self.stdout,
-            self.stderr
-        )
-    }
-
     fn field(&self, key: &str) -> String {
         self.stdout
             .split_whitespace()
@@ -198,50 +178,14 @@ impl ChildOutput {
 /// Re-runs this test binary for `test` as `scenario`, with core dumps off
 /// (a SIGQUIT that is not handled dumps core).
 fn run_child(test: &str, scenario: &str) -> ChildOutput {
-    let exe = std::env::current_exe().expect("current_exe");
-    let mut child = Command::new("sh")
-        .args(["-c", "ulimit -c 0; exec \"$0\" \"$@\""])
-        .arg(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+    let rerun = rerun_test(test);
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "ulimit -c 0; exec \"$0\" \"$@\""])
+        .arg(rerun.get_program())
+        .args(rerun.get_args())
         .env(CHILD_ENV, scenario)
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn child test process");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut hung = false;
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait for child") {
-            break st;
-        }
-        if Instant::now() >= deadline {
-            hung = true;
-            let _ = child.kill(); // our own child, by its handle
-            break child.wait().expect("wait for killed child");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    ChildOutput {
-        code: status.code(),
-        signal: status.signal(),
-        stdout: out_t.join().unwrap(),
-        stderr: err_t.join().unwrap(),
-        hung,
-    }
+        .env_remove("RUST_BACKTRACE");
+    run_guarded(&mut cmd, Duration::from_secs(60))
 }
 
 /// Sends SIGQUIT to this process (through the shell's `kill`: the test has

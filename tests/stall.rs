@@ -13,14 +13,11 @@
 
 mod common;
 
-use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use common::HANG_GUARD;
+use common::{ChildOutput, HANG_GUARD, rerun_test, run_guarded};
 
 const CHILD_ENV: &str = "GORU_STALL_CHILD";
 /// Deadlock guard for a child: far more than any scenario needs.
@@ -36,26 +33,7 @@ fn is_other_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some()
 }
 
-struct ChildOutput {
-    code: Option<i32>,
-    signal: Option<i32>,
-    stdout: String,
-    stderr: String,
-    hung: bool,
-}
-
 impl ChildOutput {
-    fn describe(&self) -> String {
-        format!(
-            "exit code {:?}, signal {:?}{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            self.signal,
-            if self.hung { ", KILLED: hung" } else { "" },
-            self.stdout,
-            self.stderr
-        )
-    }
-
     /// The `key=value` fields of the child's `RESULT` line.
     fn result(&self, key: &str) -> String {
         // libtest's "test name ... " may precede it on its line.
@@ -85,52 +63,15 @@ impl ChildOutput {
 /// Re-runs this test binary for `test` as `scenario`, with `env` set (a
 /// value of `None` removes the variable).
 fn run_child(test: &str, scenario: &str, env: &[(&str, Option<&str>)]) -> ChildOutput {
-    let mut cmd = Command::new(std::env::current_exe().expect("current_exe"));
-    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, scenario)
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = rerun_test(test);
+    cmd.env(CHILD_ENV, scenario);
     for (k, v) in env {
         match v {
             Some(v) => cmd.env(k, v),
             None => cmd.env_remove(k),
         };
     }
-    let mut child = cmd.spawn().expect("spawn child test process");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let deadline = Instant::now() + CHILD_GUARD;
-    let mut hung = false;
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait for child") {
-            break st;
-        }
-        if Instant::now() >= deadline {
-            hung = true;
-            let _ = child.kill(); // our own child, by its handle
-            break child.wait().expect("wait for killed child");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    ChildOutput {
-        code: status.code(),
-        signal: status.signal(),
-        stdout: out_t.join().unwrap(),
-        stderr: err_t.join().unwrap(),
-        hung,
-    }
+    run_guarded(&mut cmd, CHILD_GUARD)
 }
 
 /// Goroutines the blocking goroutine spawns before it blocks.

@@ -126,48 +126,115 @@ pub fn recv_guarded<T: Send>(c: &goru::Receiver<T>, what: &str) -> Option<T> {
     }
 }
 
-/// What running `examples/<name>.rs` printed and how it exited. The
-/// examples are built by `cargo test` along with the tests, next to them:
-/// target/<profile>/examples/<name>.
-pub struct ExampleRun {
+/// How a child process ended and what it printed.
+#[derive(Debug)]
+pub struct ChildOutput {
     pub code: Option<i32>,
+    pub signal: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// Killed after outliving its guard.
+    pub hung: bool,
+    pub elapsed: Duration,
 }
 
-/// Runs the built example `name` (with `GOMAXPROCS` from the environment),
-/// killing it after [`HANG_GUARD`].
-pub fn run_example(name: &str) -> ExampleRun {
+impl ChildOutput {
+    /// Everything about the run, for a failure message.
+    pub fn describe(&self) -> String {
+        format!(
+            "exit code {:?}, signal {:?}{}, {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code,
+            self.signal,
+            if self.hung {
+                ", KILLED: did not exit within the guard"
+            } else {
+                ""
+            },
+            self.elapsed,
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+/// Runs `cmd` with stdin closed and stdout and stderr captured, killing it
+/// if it outlives `guard`. Both pipes are read while it runs, so a child
+/// that prints a lot never blocks on a full pipe.
+pub fn run_guarded(cmd: &mut std::process::Command, guard: Duration) -> ChildOutput {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    }
+
+    let started = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let stdout = drain(child.stdout.take().expect("piped stdout"));
+    let stderr = drain(child.stderr.take().expect("piped stderr"));
+    let mut hung = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            break status;
+        }
+        if started.elapsed() >= guard {
+            hung = true;
+            let _ = child.kill(); // our own child, by its handle
+            break child.wait().expect("wait for killed child");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    ChildOutput {
+        code: status.code(),
+        signal: status.signal(),
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+        hung,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// This test binary, set to run the single test `test` with its output
+/// uncaptured and without backtraces (the child's stderr is checked).
+pub fn rerun_test(test: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("current_exe"));
+    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+/// Runs the built example `name` with `args` (and `GOMAXPROCS` from the
+/// environment). The examples are built by `cargo test` along with the
+/// tests, next to them: target/<profile>/examples/<name>. Fails the test if
+/// it has not finished within [`HANG_GUARD`].
+pub fn run_example(name: &str, args: &[&str]) -> ChildOutput {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let path = dir.join("examples").join(name);
-    let mut child = std::process::Command::new(&path)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e} (built by cargo test)", path.display()));
-    let deadline = Instant::now() + HANG_GUARD;
-    loop {
-        if child.try_wait().expect("wait for example").is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("example {name} did not finish within {HANG_GUARD:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let out = child.wait_with_output().expect("example output");
-    ExampleRun {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let out = run_guarded(
+        std::process::Command::new(dir.join("examples").join(name)).args(args),
+        HANG_GUARD,
+    );
+    assert!(
+        !out.hung,
+        "example {name} {args:?} did not finish within {HANG_GUARD:?}\n{}",
+        out.describe()
+    );
+    out
 }
 
 /// Runs the example and returns its stdout, failing unless it exited 0.
 pub fn example_stdout(name: &str) -> String {
-    let run = run_example(name);
+    let run = run_example(name, &[]);
     assert_eq!(
         run.code,
         Some(0),
