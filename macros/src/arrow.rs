@@ -268,12 +268,7 @@ fn short_decl(cx: &mut Cx, tokens: &[TokenTree], i: usize, out: &mut Vec<TokenTr
     }
     let names: Vec<TokenTree> = out.drain(start..).collect();
     let first = names[0].span();
-    let listed: String = names
-        .iter()
-        .map(|t| t.to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(" ,", ",");
+    let listed = listed_names(&names);
     let tuple = names.len() > 1;
     let pattern: TokenStream = if tuple {
         group(Delimiter::Parenthesis, names.into_iter().collect(), first).into()
@@ -318,12 +313,7 @@ fn for_range(
 ) -> usize {
     let decl: TokenStream = tokens[i..i + 3].iter().cloned().collect();
     let names: Vec<TokenTree> = out.drain(start + 1..).collect();
-    let listed: String = names
-        .iter()
-        .map(|t| t.to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(" ,", ",");
+    let listed = listed_names(&names);
     let at = decl
         .clone()
         .into_iter()
@@ -599,4 +589,15 @@ fn send_call(cx: &Cx, arrow: &TokenStream, target: TokenStream, value: TokenStre
     let target = group(Delimiter::Parenthesis, target, target_end);
     let args = group(Delimiter::Parenthesis, quote!(#amp #target, #value), end);
     quote!(#func #args)
+}
+
+/// The names before a Go `:=`, as the user wrote them (`v, ok`), for an
+/// error message.
+fn listed_names(names: &[TokenTree]) -> String {
+    names
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
 }
