@@ -55,9 +55,5 @@ pub mod __private {
         DeferFrame, DeferGuard, HasZeroValue, NoZeroValue, ScopeGuard, ZeroValue,
     };
     pub use crate::lang::entry::{run_main, run_test};
-    pub use crate::lang::ops::{
-        Goroutine, GoroutineArg, Lang, RecvChan, SendChan, block_forever, go, goroutine_arg, recv,
-        recv_case, send, send_case,
-    };
-    pub use crate::select::select;
+    pub use crate::lang::ops::{Goroutine, GoroutineArg, Lang, RecvChan, SendChan};
 }

@@ -160,39 +160,6 @@ impl<C: RecvChan> RecvChan for Option<C> {
     }
 }
 
-// The element type is a parameter of its own (`T`, bound by
-// `Item = T`) rather than `C::Item` in the signature: when the operand is
-// not a channel, rustc then reports the missing trait once instead of a
-// second time for the unnormalizable `C::Item`.
-
-/// `ch <- v`: sends, panicking "send on closed channel" like Go.
-#[track_caller]
-#[inline]
-pub fn send<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) {
-    if ch.raw_send().send_at(v, Location::caller()).is_err() {
-        panic!("send on closed channel");
-    }
-}
-
-/// `<-ch`: receives; `None` once the channel is closed and drained.
-#[track_caller]
-#[inline]
-pub fn recv<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> Option<T> {
-    ch.raw_recv().recv_at(Location::caller())
-}
-
-/// A `v = <-ch` / `<-ch` arm of `select!`.
-#[inline]
-pub fn recv_case<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> RecvCase<'_, T> {
-    RecvCase::new(ch.raw_recv())
-}
-
-/// A `ch <- v` arm of `select!`.
-#[inline]
-pub fn send_case<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) -> SendCase<'_, T> {
-    SendCase::new(ch.raw_send(), v)
-}
-
 /// What a goroutine may capture: it can run on another thread, for as long
 /// as it likes.
 #[diagnostic::on_unimplemented(
@@ -214,76 +181,71 @@ impl<F: FnOnce() + Send + 'static> Goroutine for F {}
 pub trait GoroutineArg: Send {}
 impl<T: Send> GoroutineArg for T {}
 
-/// Checks a `go!` argument where it is written, for a pointed error.
-#[inline(always)]
-pub fn goroutine_arg<T: GoroutineArg>(v: T) -> T {
-    v
-}
-
-/// `go!`: starts the goroutine.
-#[track_caller]
-#[inline]
-pub fn go<F: Goroutine>(f: F) {
-    crate::sched::go(f)
-}
-
-/// `select! {}` with no arms: blocks forever, as Go's empty select does.
-#[track_caller]
-pub fn block_forever() -> ! {
-    crate::select::select(&mut [], false);
-    unreachable!("an empty select never returns")
-}
-
-/// The operations above as associated functions: generated code calls
-/// `<$crate::__private::Lang>::recv(..)` so that the call starts with a
-/// token spanned in the user's code, which makes `#[track_caller]` report
-/// the user's line (see the macro crate's `Cx::runtime_fn`).
+/// What the macros call. Generated code names these as
+/// `<$crate::__private::Lang>::recv(..)`: the call then starts with a token
+/// spanned in the user's code, which makes `#[track_caller]` report the
+/// user's line (see the macro crate's `Cx::runtime_fn`).
 #[derive(Debug)]
 pub struct Lang;
 
+// The channel operations take the element type as a parameter of its own
+// (`T`, bound by `Item = T`) rather than `C::Item` in the signature: when
+// the operand is not a channel, rustc then reports the missing trait once
+// instead of a second time for the unnormalizable `C::Item`.
 impl Lang {
+    /// `ch <- v`: sends, panicking "send on closed channel" like Go.
     #[track_caller]
     #[inline]
     pub fn send<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) {
-        send(ch, v)
+        if ch.raw_send().send_at(v, Location::caller()).is_err() {
+            panic!("send on closed channel");
+        }
     }
 
+    /// `<-ch`: receives; `None` once the channel is closed and drained.
     #[track_caller]
     #[inline]
     pub fn recv<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> Option<T> {
-        recv(ch)
+        ch.raw_recv().recv_at(Location::caller())
     }
 
+    /// A `v = <-ch` / `<-ch` arm of `select!`.
     #[inline]
     pub fn recv_case<T: Send, C: RecvChan<Item = T> + ?Sized>(ch: &C) -> RecvCase<'_, T> {
-        recv_case(ch)
+        RecvCase::new(ch.raw_recv())
     }
 
+    /// A `ch <- v` arm of `select!`.
     #[inline]
     pub fn send_case<T: Send, C: SendChan<Item = T> + ?Sized>(ch: &C, v: T) -> SendCase<'_, T> {
-        send_case(ch, v)
+        SendCase::new(ch.raw_send(), v)
     }
 
+    /// `select!` with arms: the runtime's select engine.
     #[track_caller]
     #[inline]
     pub fn select(cases: &mut [crate::select::Case<'_>], has_default: bool) -> Option<usize> {
         crate::select::select(cases, has_default)
     }
 
+    /// `select! {}` with no arms: blocks forever, as Go's empty select does.
     #[track_caller]
     pub fn block_forever() -> ! {
-        block_forever()
+        crate::select::select(&mut [], false);
+        unreachable!("an empty select never returns")
     }
 
+    /// Checks a `go!` argument where it is written, for a pointed error.
     #[inline(always)]
     pub fn goroutine_arg<T: GoroutineArg>(v: T) -> T {
         v
     }
 
+    /// `go!`: starts the goroutine.
     #[track_caller]
     #[inline]
     pub fn go<F: Goroutine>(f: F) {
-        go(f)
+        crate::sched::go(f)
     }
 
     #[track_caller]
