@@ -10,11 +10,10 @@
 //!    already claimed skip that waiter. On waking, lock again and dequeue the
 //!    other waiters. Exactly one operation happens.
 
-use std::cell::UnsafeCell;
 use std::panic::Location;
 
 use crate::chan::waitq::Waiter;
-use crate::chan::{Hchan, RawChan, RecvAttempt, SendAttempt, Wakes, block_forever};
+use crate::chan::{Hchan, RawChan, RecvAttempt, SendAttempt, Slot, Wakes, block_forever};
 use crate::sched::WaitReason;
 use crate::sched::parking::{ExternalOp, Parking};
 use crate::util::lock::RawLock;
@@ -40,7 +39,7 @@ pub(crate) trait CaseOps {
     /// # Safety
     /// The caller holds this case's channel lock.
     unsafe fn poll(&mut self) -> Poll;
-    /// Pointer to the `Option<T>` slot a waker reads from or writes to.
+    /// Pointer to the `Slot<T>` a waker reads from or writes to.
     fn elem(&mut self) -> *mut ();
     /// Returns whom to wake after unlocking (enqueueing on a buffered
     /// channel may settle a value with the first parked waiter).
@@ -68,7 +67,7 @@ impl std::fmt::Debug for Case<'_> {
 /// A receive case: `v = <-ch`.
 pub struct RecvCase<'a, T> {
     chan: Option<&'a Hchan<T>>,
-    slot: UnsafeCell<Option<T>>,
+    slot: Slot<T>,
 }
 
 impl<T> std::fmt::Debug for RecvCase<'_, T> {
@@ -82,7 +81,7 @@ impl<'a, T: Send> RecvCase<'a, T> {
     pub fn new(chan: RawChan<'a, T>) -> Self {
         RecvCase {
             chan: chan.0,
-            slot: UnsafeCell::new(None),
+            slot: Slot::new(None),
         }
     }
     /// This case as a select argument.
@@ -126,7 +125,7 @@ impl<T: Send> CaseOps for RecvCase<'_, T> {
         }
     }
     fn elem(&mut self) -> *mut () {
-        self.slot.get().cast()
+        self.slot.erase()
     }
     unsafe fn enqueue(&self, w: &Waiter) -> Wakes {
         match self.chan {
@@ -148,7 +147,7 @@ impl<T: Send> CaseOps for RecvCase<'_, T> {
 /// entry to select, as Go does) and dropped if another case fires.
 pub struct SendCase<'a, T> {
     chan: Option<&'a Hchan<T>>,
-    value: UnsafeCell<Option<T>>,
+    value: Slot<T>,
 }
 
 impl<T> std::fmt::Debug for SendCase<'_, T> {
@@ -162,7 +161,7 @@ impl<'a, T: Send> SendCase<'a, T> {
     pub fn new(chan: RawChan<'a, T>, value: T) -> Self {
         SendCase {
             chan: chan.0,
-            value: UnsafeCell::new(Some(value)),
+            value: Slot::new(Some(value)),
         }
     }
     /// This case as a select argument.
@@ -226,7 +225,7 @@ impl<T: Send> CaseOps for SendCase<'_, T> {
         }
     }
     fn elem(&mut self) -> *mut () {
-        self.value.get().cast()
+        self.value.erase()
     }
     unsafe fn enqueue(&self, w: &Waiter) -> Wakes {
         match self.chan {
@@ -432,18 +431,16 @@ impl Drop for DequeueAll<'_, '_> {
     }
 }
 
-/// Address of a case's channel (its lock), 0 for nil: the lock order.
+/// A case's place in the lock order (its channel's lock), 0 for nil.
 fn chan_addr(case: &Case<'_>) -> usize {
-    case.0
-        .chan_lock()
-        .map_or(0, |l| l as *const RawLock as usize)
+    case.0.chan_lock().map_or(0, RawLock::order)
 }
 
 fn lock_all(cases: &[Case<'_>], lock_order: &[u16]) {
     let mut last = 0;
     for &i in lock_order {
         if let Some(l) = cases[i as usize].0.chan_lock() {
-            let a = l as *const RawLock as usize;
+            let a = l.order();
             if a != last {
                 l.lock();
                 last = a;
@@ -456,12 +453,156 @@ fn unlock_all(cases: &[Case<'_>], lock_order: &[u16]) {
     let mut last = 0;
     for &i in lock_order {
         if let Some(l) = cases[i as usize].0.chan_lock() {
-            let a = l as *const RawLock as usize;
+            let a = l.order();
             if a != last {
                 // SAFETY: locked once by lock_all in the same order.
                 unsafe { l.unlock() };
                 last = a;
             }
         }
+    }
+}
+
+/// loom models of the select waiter protocol: one waiter per case sharing
+/// one parking, the first waker to claim it wins, the others skip its
+/// waiters and the selecting caller dequeues the rest. Run by
+/// scripts/loom.sh, like the channel models in `chan/loom_tests.rs`.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use loom::thread;
+
+    use super::{RecvCase, SendCase, select};
+    use crate::chan::Chan;
+    use crate::util::prim::model;
+
+    /// Blocking select over receives from `a` and `b`: (case index, value).
+    fn recv_either(a: &Chan<u32>, b: &Chan<u32>) -> (usize, Option<u32>) {
+        let mut ra = RecvCase::new(a.raw());
+        let mut rb = RecvCase::new(b.raw());
+        let i = select(&mut [ra.case(), rb.case()], false).unwrap();
+        let v = if i == 0 { ra.take() } else { rb.take() };
+        (i, v)
+    }
+
+    #[test]
+    fn loom_select_takes_each_value_once() {
+        // Two senders park or hand off while the selecting thread parks on
+        // both channels: each select takes exactly one value, and the two
+        // selects take both.
+        model(|| {
+            let (a, b) = (Chan::<u32>::new(0), Chan::<u32>::new(0));
+            let senders: Vec<_> = [(a.clone(), 1), (b.clone(), 2)]
+                .into_iter()
+                .map(|(c, v)| thread::spawn(move || c.send(v).unwrap()))
+                .collect();
+            let (i, x) = recv_either(&a, &b);
+            let (j, y) = recv_either(&a, &b);
+            assert_ne!(i, j);
+            assert_eq!(x.unwrap() + y.unwrap(), 3);
+            for s in senders {
+                s.join().unwrap();
+            }
+        });
+    }
+
+    #[test]
+    fn loom_two_selects_race_for_two_values() {
+        // Two selecting threads on the same two channels: every waker must
+        // claim a parking before completing a case, so no select completes
+        // two cases and no value is lost.
+        model(|| {
+            let (a, b) = (Chan::<u32>::new(0), Chan::<u32>::new(0));
+            let selectors: Vec<_> = (0..2)
+                .map(|_| {
+                    let (a, b) = (a.clone(), b.clone());
+                    thread::spawn(move || recv_either(&a, &b).1.unwrap())
+                })
+                .collect();
+            a.send(1).unwrap();
+            b.send(2).unwrap();
+            let sum: u32 = selectors.into_iter().map(|s| s.join().unwrap()).sum();
+            assert_eq!(sum, 3);
+        });
+    }
+
+    #[test]
+    fn loom_select_send_or_receive_exactly_one() {
+        // select { a <- 10; v = <-b }: whichever case fires, the other
+        // operation is then done plainly, so both peers finish and the
+        // value sent on `a` arrives once.
+        model(|| {
+            let (a, b) = (Chan::<u32>::new(0), Chan::<u32>::new(0));
+            let ra = a.clone();
+            let receiver = thread::spawn(move || ra.recv());
+            let sb = b.clone();
+            let sender = thread::spawn(move || sb.send(20).unwrap());
+            let mut send = SendCase::new(a.raw(), 10);
+            let mut recv = RecvCase::new(b.raw());
+            let fired = select(&mut [send.case(), recv.case()], false).unwrap();
+            if fired == 0 {
+                assert_eq!(b.recv(), Some(20));
+            } else {
+                assert_eq!(recv.take(), Some(20));
+                a.send(send.into_value().unwrap()).unwrap();
+            }
+            assert_eq!(receiver.join().unwrap(), Some(10));
+            sender.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn loom_select_on_buffered_channels_never_misses_a_value() {
+        // The lock-free send path and a select parking on the ring: the
+        // select's flags and re-check must catch the value.
+        model(|| {
+            let (a, b) = (Chan::<u32>::new(1), Chan::<u32>::new(1));
+            let sa = a.clone();
+            let sender = thread::spawn(move || sa.send(1).unwrap());
+            assert_eq!(recv_either(&a, &b), (0, Some(1)));
+            sender.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn loom_select_close_races_a_send() {
+        // One case's channel is closed while the other's sender arrives:
+        // select reports either, and a value it did not take is still there.
+        model(|| {
+            let (a, b) = (Chan::<u32>::new(0), Chan::<u32>::new(0));
+            let sa = a.clone();
+            let sender = thread::spawn(move || sa.send(1).unwrap());
+            let cb = b.clone();
+            let closer = thread::spawn(move || cb.close());
+            match recv_either(&a, &b) {
+                (0, v) => assert_eq!(v, Some(1)),
+                (_, v) => {
+                    assert_eq!(v, None);
+                    assert_eq!(a.recv(), Some(1));
+                }
+            }
+            sender.join().unwrap();
+            closer.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn loom_select_default_never_blocks_or_loses() {
+        // A select with default polls once; a send racing it lands either in
+        // the select or in the channel, never nowhere.
+        model(|| {
+            let a = Chan::<u32>::new(1);
+            let sa = a.clone();
+            let sender = thread::spawn(move || sa.send(5).unwrap());
+            let mut r = RecvCase::new(a.raw());
+            let got = match select(&mut [r.case()], true) {
+                Some(_) => r.take(),
+                None => {
+                    sender.join().unwrap();
+                    return assert_eq!(a.try_recv(), Ok(5));
+                }
+            };
+            assert_eq!(got, Some(5));
+            sender.join().unwrap();
+        });
     }
 }

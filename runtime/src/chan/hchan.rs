@@ -23,6 +23,55 @@ use super::waitq::{WaitQueue, Waiter};
 use crate::sched::WaitReason;
 use crate::sched::parking::{ExternalOp, Parking, Wake};
 use crate::util::lock::RawLock;
+use crate::util::prim;
+
+/// Where a parked operation's value waits: a receiver's empty slot that a
+/// sender fills, or a sender's value that a receiver takes. It lives in the
+/// parked caller's frame; its waiter points at it (type-erased, see
+/// [`Slot::erase`]).
+pub(crate) struct Slot<T>(prim::UnsafeCell<Option<T>>);
+
+impl<T> Slot<T> {
+    pub(crate) fn new(v: Option<T>) -> Self {
+        Slot(prim::UnsafeCell::new(v))
+    }
+
+    /// The pointer a waiter keeps.
+    pub(crate) fn erase(&self) -> *mut () {
+        (self as *const Slot<T>).cast_mut().cast()
+    }
+
+    /// The value, by the slot's owner.
+    pub(crate) fn get_mut(&mut self) -> &mut Option<T> {
+        self.0.get_mut()
+    }
+
+    /// The value, by the slot's owner once woken: an access loom checks is
+    /// ordered after the waker's.
+    pub(crate) fn into_inner(mut self) -> Option<T> {
+        self.get_mut().take()
+    }
+
+    /// # Safety
+    /// `elem` came from `erase` on a `Slot<T>` that is still alive, and the
+    /// caller has exclusive access to it (the channel lock, with its waiter
+    /// just dequeued).
+    unsafe fn put(elem: *mut (), v: T) {
+        // SAFETY: forwarded contract.
+        let slot = unsafe { &*elem.cast::<Slot<T>>() };
+        // SAFETY: exclusive access, forwarded contract.
+        slot.0.with_mut(|p| unsafe { *p = Some(v) });
+    }
+
+    /// # Safety
+    /// As for `put`.
+    unsafe fn take(elem: *mut ()) -> Option<T> {
+        // SAFETY: forwarded contract.
+        let slot = unsafe { &*elem.cast::<Slot<T>>() };
+        // SAFETY: exclusive access, forwarded contract.
+        slot.0.with_mut(|p| unsafe { (*p).take() })
+    }
+}
 
 pub(crate) struct State {
     /// Unbuffered channels only (a buffered channel's ring knows).
@@ -88,10 +137,10 @@ impl Wakes {
 ///
 /// # Safety
 /// Channel lock held; `w` was just dequeued from this channel's receive
-/// queue, so its elem is its empty `Option<T>` slot, valid until it is woken.
+/// queue, so its elem is its empty `Slot<T>`, valid until it is woken.
 unsafe fn deliver<T>(w: &Waiter, v: T) -> Wake {
     // SAFETY: forwarded contract.
-    unsafe { *w.elem.cast::<Option<T>>() = Some(v) };
+    unsafe { Slot::put(w.elem, v) };
     w.success.set(true);
     w.parking().prepare_wake()
 }
@@ -100,11 +149,11 @@ unsafe fn deliver<T>(w: &Waiter, v: T) -> Wake {
 ///
 /// # Safety
 /// Channel lock held; `w` was just dequeued from this channel's send queue,
-/// so its elem is its `Option<T>` slot holding the value.
+/// so its elem is its `Slot<T>` holding the value.
 unsafe fn take_sent<T>(w: &Waiter) -> T {
     w.success.set(true);
     // SAFETY: forwarded contract.
-    unsafe { (*w.elem.cast::<Option<T>>()).take() }.expect("parked sender has a value")
+    unsafe { Slot::take(w.elem) }.expect("parked sender has a value")
 }
 
 /// Outcome of a receive attempt with the lock held.
@@ -458,9 +507,9 @@ impl<T> Hchan<T> {
 
     #[inline(never)]
     fn recv_slow(&self, at: &'static Location<'static>) -> Option<T> {
-        let slot: UnsafeCell<Option<T>> = UnsafeCell::new(None);
+        let slot = Slot::new(None);
         let parking = Parking::for_current();
-        let waiter = Waiter::new(&parking, false, 0, slot.get().cast());
+        let waiter = Waiter::new(&parking, false, 0, slot.erase());
         // SAFETY: lock held (taken by `recv`); the waiter lives in this frame
         // until it is dequeued by a waker or by the guard below.
         let wakes = unsafe {
@@ -508,9 +557,9 @@ impl<T> Hchan<T> {
 
     #[inline(never)]
     fn send_slow(&self, v: T, at: &'static Location<'static>) -> Result<(), T> {
-        let slot: UnsafeCell<Option<T>> = UnsafeCell::new(Some(v));
+        let slot = Slot::new(Some(v));
         let parking = Parking::for_current();
-        let waiter = Waiter::new(&parking, false, 0, slot.get().cast());
+        let waiter = Waiter::new(&parking, false, 0, slot.erase());
         // SAFETY: lock held (taken by `send`); see recv_slow.
         let wakes = unsafe {
             let wakes = self.enqueue_sender(&waiter);

@@ -6,6 +6,8 @@
 //! or block the calling thread outside the runtime.
 
 mod hchan;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod ring;
 pub(crate) mod waitq;
 
@@ -13,7 +15,7 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
-pub(crate) use hchan::{Hchan, RecvAttempt, SendAttempt, Wakes};
+pub(crate) use hchan::{Hchan, RecvAttempt, SendAttempt, Slot, Wakes};
 
 use crate::sched::WaitReason;
 use crate::sched::parking::Parking;

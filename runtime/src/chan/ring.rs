@@ -16,11 +16,13 @@
 //! The locked path (`Mode::Locked`) ignores the waiter bits: it runs with the
 //! channel lock held, which is what the bits defer to.
 
-use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 
 use crossbeam_utils::CachePadded;
+
+use crate::util::prim::{
+    AtomicBool, AtomicUsize, Ordering, UnsafeCell, fence, loom_seqcst_fence, spin_loop,
+};
 
 struct Slot<T> {
     /// Position this slot is ready for: `pos` = writable at `pos`,
@@ -147,7 +149,7 @@ impl<T> Ring<T> {
                     Ok(_) => {
                         // SAFETY: the CAS gave us this slot for position
                         // `pos`; no reader touches it until the stamp says so.
-                        unsafe { (*slot.value.get()).write(value) };
+                        slot.value.with_mut(|p| unsafe { (*p).write(value) });
                         slot.stamp.store(pos + 1, Ordering::Release);
                         return Push::Done;
                     }
@@ -161,11 +163,19 @@ impl<T> Ring<T> {
                 if head.wrapping_add(self.one_lap) & self.pos_mask == pos {
                     return Push::Full(value);
                 }
-                std::hint::spin_loop();
+                // A receiver is taking this slot's value. Without the lock,
+                // report full: the locked path waits for it (below) and
+                // settles with parked waiters. Waiting only under the lock
+                // keeps at most one waiter per channel, which also keeps the
+                // loom models finite.
+                if mode == Mode::Free {
+                    return Push::Full(value);
+                }
+                spin_loop();
                 tail = self.tail.load(Ordering::Relaxed);
             } else {
                 // Another sender took this position: catch up.
-                std::hint::spin_loop();
+                spin_loop();
                 tail = self.tail.load(Ordering::Relaxed);
             }
         }
@@ -191,7 +201,7 @@ impl<T> Ring<T> {
                     Ok(_) => {
                         // SAFETY: the stamp says the value for `pos` is
                         // written, and the CAS made us its only reader.
-                        let v = unsafe { (*slot.value.get()).assume_init_read() };
+                        let v = slot.value.with(|p| unsafe { (*p).assume_init_read() });
                         slot.stamp.store(
                             pos.wrapping_add(self.one_lap) & self.pos_mask,
                             Ordering::Release,
@@ -212,10 +222,15 @@ impl<T> Ring<T> {
                         Pop::Empty
                     };
                 }
-                std::hint::spin_loop();
+                // A sender is writing here. Without the lock, report empty:
+                // the locked path waits for the value (as in `push`).
+                if mode == Mode::Free {
+                    return Pop::Empty;
+                }
+                spin_loop();
                 head = self.head.load(Ordering::Relaxed);
             } else {
-                std::hint::spin_loop();
+                spin_loop();
                 head = self.head.load(Ordering::Relaxed);
             }
         }
@@ -243,6 +258,8 @@ impl<T> Ring<T> {
             self.tail.fetch_and(!Self::senders_bit(), Ordering::SeqCst);
         }
         self.senders_parked.store(waiting, Ordering::SeqCst);
+        // Then the parking caller looks at the ring again.
+        loom_seqcst_fence();
     }
 
     /// As `set_senders_waiting`, for receivers.
@@ -257,18 +274,23 @@ impl<T> Ring<T> {
                 .fetch_and(!Self::receivers_bit(), Ordering::SeqCst);
         }
         self.receivers_parked.store(waiting, Ordering::SeqCst);
+        // Then the parking caller looks at the ring again.
+        loom_seqcst_fence();
     }
 
     /// After a lock-free push: whether receivers are parked (the pusher must
     /// then take the lock and hand values over).
     #[inline]
     pub(crate) fn receivers_waiting(&self) -> bool {
+        // After the push (the other half of the pair in set_*_waiting).
+        loom_seqcst_fence();
         self.receivers_parked.load(Ordering::SeqCst)
     }
 
     /// After a lock-free pop: whether senders are parked.
     #[inline]
     pub(crate) fn senders_waiting(&self) -> bool {
+        loom_seqcst_fence();
         self.senders_parked.load(Ordering::SeqCst)
     }
 

@@ -72,5 +72,5 @@ pub(crate) fn ready(task: TaskRef) {
         },
         None => task,
     };
-    shared.workers[home].push_inbox(task);
+    shared.push_inbox(home, task);
 }

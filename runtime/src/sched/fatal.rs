@@ -223,7 +223,7 @@ enum Snapshot {
 }
 
 fn quiet_snapshot(shared: &Shared) -> Snapshot {
-    let sleepers = shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+    let sleepers = shared.idle.lock_sleepers();
     let idle = sleepers.len() == shared.workers.len()
         && !shared.shutdown.load(Ordering::SeqCst)
         && shared.injector.is_empty()
@@ -244,7 +244,7 @@ fn quiet_snapshot(shared: &Shared) -> Snapshot {
     {
         return Snapshot::Undecided;
     }
-    Snapshot::Quiet(shared.wake_epoch.load(Ordering::SeqCst))
+    Snapshot::Quiet(shared.idle.wake_epoch())
 }
 
 /// Threads goru runs or waits in: workers of every runtime, blocking-pool

@@ -6,6 +6,7 @@
 pub(crate) mod context;
 mod entry;
 pub(crate) mod fatal;
+mod idle;
 mod inbox;
 pub(crate) mod locals;
 mod monitor;

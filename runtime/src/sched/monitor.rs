@@ -41,7 +41,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::panic::Location;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
+
+use crate::util::prim::AtomicU32;
 use std::time::Duration;
 
 use super::fatal::{KnownThread, fmt_duration, fmt_location};
@@ -146,7 +148,7 @@ pub(crate) fn run_monitor(shared: &'static Shared, threshold: Option<Duration>) 
     let period = threshold.map_or(PERIOD, |t| PERIOD.min(t / 2).max(Duration::from_millis(1)));
     let mut seen = vec![Sighting::default(); n];
     let mut last_reported = vec![0u64; n];
-    let all_asleep = || shared.num_sleeping.load(Ordering::SeqCst) == n;
+    let all_asleep = || shared.idle.num_sleeping() == n;
     while !shared.monitor.stopped() {
         if all_asleep() {
             shared

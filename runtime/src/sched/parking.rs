@@ -11,11 +11,12 @@
 
 use std::panic::Location;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 use super::context;
 use super::task::{Suspend, Task, WaitReason};
 use crate::util::clock;
+use crate::util::prim::{self, AtomicBool, Ordering, Thread};
 
 /// Threads that are not goru workers and are in the middle of a goru
 /// operation (see [`ExternalOp`]): while any is, the deadlock detector holds
@@ -24,7 +25,7 @@ pub(crate) static EXTERNAL_ACTIVE: AtomicUsize = AtomicUsize::new(0);
 
 enum Target {
     Task(*const Task),
-    Thread(std::thread::Thread),
+    Thread(Thread),
 }
 
 /// A blocked caller, woken once.
@@ -34,13 +35,13 @@ pub(crate) struct Parking {
     /// For select: the first waker to flip this owns the wake-up.
     claimed: AtomicBool,
     /// For select: the index of the case that fired, written by the claimer.
-    fired_case: AtomicUsize,
+    fired_case: prim::AtomicUsize,
 }
 
 /// An owned handle to wake a parked caller after its `Parking` may be gone.
 pub(crate) enum Wake {
     Task(Arc<Task>),
-    Thread(std::thread::Thread),
+    Thread(Thread),
 }
 
 impl Parking {
@@ -49,13 +50,13 @@ impl Parking {
     pub(crate) fn for_current() -> Parking {
         let target = match context::current_task() {
             Some(t) => Target::Task(t),
-            None => Target::Thread(std::thread::current()),
+            None => Target::Thread(prim::current_thread()),
         };
         Parking {
             target,
             woken: AtomicBool::new(false),
             claimed: AtomicBool::new(false),
-            fired_case: AtomicUsize::new(usize::MAX),
+            fired_case: prim::AtomicUsize::new(usize::MAX),
         }
     }
 
@@ -117,7 +118,7 @@ impl Parking {
             Target::Thread(_) => {
                 EXTERNAL_ACTIVE.fetch_sub(1, Ordering::SeqCst);
                 while !self.woken.load(Ordering::Acquire) {
-                    std::thread::park();
+                    prim::park();
                 }
             }
         }
@@ -135,7 +136,7 @@ impl Parking {
                 }
             }
             Target::Thread(_) => loop {
-                std::thread::park();
+                prim::park();
             },
         }
     }

@@ -3,7 +3,7 @@
 
 use std::panic::Location;
 use std::sync::atomic::{
-    AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+    AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicU64, AtomicUsize, Ordering,
 };
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
@@ -11,6 +11,7 @@ use std::time::Duration;
 use crossbeam_deque::{Injector, Stealer};
 use crossbeam_utils::CachePadded;
 
+use super::idle::Idle;
 use super::inbox::Inbox;
 use super::monitor::{self, MonitorSignal};
 use super::task::{Task, TaskRef};
@@ -18,7 +19,7 @@ use super::timers::TimerHeap;
 use super::worker::{self, WorkerContext};
 use super::{context, fatal, sigquit};
 use crate::stack::{GuardPages, StackAllocator};
-use crate::util::{futex, lock::RawLock};
+use crate::util::lock::RawLock;
 
 /// What an unrecovered panic in a goroutine does.
 ///
@@ -355,7 +356,6 @@ pub(crate) struct WorkerShared {
     /// Go's runnext: the task to run next. Low bit set = not started yet
     /// (then other workers may steal it after a short grace period).
     pub(crate) runnext: AtomicPtr<Task>,
-    pub(crate) sleep_state: AtomicU32,
     /// What the worker runs, for runnext stealers and the stall monitor.
     pub(crate) activity: Activity,
     pub(crate) timers: TimerHeap,
@@ -402,32 +402,6 @@ impl Activity {
     }
 }
 
-pub(crate) const RUNNING: u32 = 0;
-pub(crate) const SLEEPING: u32 = 1;
-pub(crate) const NOTIFIED: u32 = 2;
-
-impl WorkerShared {
-    #[inline]
-    pub(crate) fn push_inbox(&self, task: TaskRef) {
-        self.inbox.push(task);
-        self.notify();
-    }
-
-    /// Wakes this worker if it is asleep.
-    #[inline]
-    pub(crate) fn notify(&self) {
-        std::sync::atomic::fence(Ordering::SeqCst);
-        if self.sleep_state.load(Ordering::SeqCst) == SLEEPING
-            && self
-                .sleep_state
-                .compare_exchange(SLEEPING, NOTIFIED, Ordering::SeqCst, Ordering::Relaxed)
-                .is_ok()
-        {
-            futex::wake(&self.sleep_state, 1);
-        }
-    }
-}
-
 pub(crate) enum Outcome {
     MainReturned,
     Panicked(Box<dyn std::any::Any + Send>),
@@ -442,11 +416,8 @@ pub(crate) struct Shared {
     pub(crate) injector: Injector<TaskRef>,
     pub(crate) config: Config,
     pub(crate) stacks: &'static StackAllocator,
-    pub(crate) sleepers: Mutex<Vec<usize>>,
-    pub(crate) num_sleeping: AtomicUsize,
-    pub(crate) num_spinning: AtomicUsize,
-    /// Bumped (under the sleepers lock) whenever a worker stops sleeping.
-    pub(crate) wake_epoch: AtomicU64,
+    /// Sleeping and spinning workers, and waking them.
+    pub(crate) idle: Idle,
     pub(crate) next_id: AtomicU64,
     pub(crate) blocking_in_flight: AtomicUsize,
     /// Go's GOMAXPROCS: workers `0..active_workers` may start goroutines;
@@ -477,15 +448,19 @@ impl Shared {
             .sum()
     }
 
+    /// Queues `task` on worker `home` (a goroutine made ready from
+    /// elsewhere) and wakes that worker if it sleeps.
+    #[inline]
+    pub(crate) fn push_inbox(&self, home: usize, task: TaskRef) {
+        self.workers[home].inbox.push(task);
+        self.idle.notify(home);
+    }
+
     /// Wakes a sleeping worker if none is spinning: new stealable work.
     #[inline]
     pub(crate) fn wake_idle(&self) {
-        std::sync::atomic::fence(Ordering::SeqCst);
-        if self.num_spinning.load(Ordering::SeqCst) == 0
-            && self.num_sleeping.load(Ordering::SeqCst) > 0
-        {
-            self.wake_one_sleeper();
-        }
+        self.idle
+            .wake_if_idle(self.active_workers.load(Ordering::SeqCst));
     }
 
     /// Wakes a sleeping worker that may start goroutines (one below the
@@ -493,19 +468,8 @@ impl Shared {
     /// above the limit would not take it.
     #[cold]
     pub(crate) fn wake_one_sleeper(&self) {
-        let target = {
-            let mut s = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-            let active = self.active_workers.load(Ordering::SeqCst);
-            let t = s
-                .iter()
-                .rposition(|&i| i < active)
-                .map(|pos| s.swap_remove(pos));
-            self.num_sleeping.store(s.len(), Ordering::SeqCst);
-            t
-        };
-        if let Some(i) = target {
-            self.workers[i].notify();
-        }
+        self.idle
+            .wake_one(self.active_workers.load(Ordering::SeqCst));
     }
 
     /// Whether worker `index` may start goroutines (GOMAXPROCS).
@@ -527,8 +491,8 @@ impl Shared {
         // may have slept past shared work, one shut out hands its queued
         // new goroutines on.
         let (lo, hi) = (n.min(previous), n.max(previous));
-        for w in &self.workers[lo..hi] {
-            w.notify();
+        for i in lo..hi {
+            self.idle.notify(i);
         }
         previous
     }
@@ -543,8 +507,8 @@ impl Shared {
     /// A timer was armed: a sleeping worker must recompute its timeout.
     pub(crate) fn timer_armed(&'static self) {
         if !self.is_current() {
-            self.workers[0].notify();
-            if self.num_sleeping.load(Ordering::SeqCst) > 0 {
+            self.idle.notify(0);
+            if self.idle.num_sleeping() > 0 {
                 self.wake_one_sleeper();
             }
         }
@@ -560,8 +524,8 @@ impl Shared {
 
     pub(crate) fn begin_shutdown(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
-        for w in self.workers.iter() {
-            w.notify();
+        for i in 0..self.workers.len() {
+            self.idle.notify(i);
         }
         self.monitor.stop();
     }
@@ -611,7 +575,6 @@ impl Runtime {
                 graveyard: Inbox::new(),
                 stealer: l.stealer(),
                 runnext: AtomicPtr::new(std::ptr::null_mut()),
-                sleep_state: AtomicU32::new(RUNNING),
                 activity: Activity::new(),
                 timers: TimerHeap::new(),
                 registry_lock: RawLock::new(),
@@ -624,10 +587,7 @@ impl Runtime {
             injector: Injector::new(),
             config,
             stacks,
-            sleepers: Mutex::new(Vec::new()),
-            num_sleeping: AtomicUsize::new(0),
-            num_spinning: AtomicUsize::new(0),
-            wake_epoch: AtomicU64::new(0),
+            idle: Idle::new(n),
             next_id: AtomicU64::new(1),
             blocking_in_flight: AtomicUsize::new(0),
             active_workers: AtomicUsize::new(n),

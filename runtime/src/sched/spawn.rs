@@ -33,7 +33,7 @@ pub(crate) fn spawn_on(
                 .injector
                 .push(Task::new(shared, id, site, NO_HOME, entry));
             shared.wake_idle();
-            if shared.num_sleeping.load(Ordering::SeqCst) == shared.workers.len() {
+            if shared.idle.num_sleeping() == shared.workers.len() {
                 shared.wake_one_sleeper();
             }
             id

@@ -26,10 +26,10 @@ use crossbeam_deque::{Steal, Worker as Deque};
 
 use super::context;
 use super::fatal;
-use super::runtime::{RUNNING, SLEEPING, Shared, WorkerShared};
+use super::runtime::{Shared, WorkerShared};
 use super::task::{GoroutineYielder, Suspend, Task, TaskRef, WaitReason};
 use crate::stack::{self, StackPool};
-use crate::util::{clock, futex, rand};
+use crate::util::{clock, rand};
 
 /// Consecutive runnext picks before the ready queue gets a turn: a pair of
 /// goroutines handing off to each other cannot starve the rest.
@@ -393,7 +393,7 @@ impl WorkerContext {
             // (next_local), no spinning for shared work.
             return self.next_local();
         }
-        shared.num_spinning.fetch_add(1, Ordering::SeqCst);
+        shared.idle.start_spinning();
         let start = Instant::now();
         let mut rounds = 0u32;
         let found = loop {
@@ -417,7 +417,7 @@ impl WorkerContext {
                 }
             }
         };
-        let was_last = shared.num_spinning.fetch_sub(1, Ordering::SeqCst) == 1;
+        let was_last = shared.idle.stop_spinning();
         if found.is_some() && was_last {
             // The last spinner found work: there may be more for a sleeper.
             shared.wake_idle();
@@ -430,13 +430,7 @@ impl WorkerContext {
         self.me().graveyard.clear();
         clock::refresh_coarse(clock::now());
         let me = self.me();
-        me.sleep_state.store(SLEEPING, Ordering::SeqCst);
-        {
-            let mut s = shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-            s.push(self.index);
-            shared.num_sleeping.store(s.len(), Ordering::SeqCst);
-        }
-        std::sync::atomic::fence(Ordering::SeqCst);
+        shared.idle.announce_sleep(self.index);
         if !self.has_work_anywhere() && !shared.shutdown.load(Ordering::SeqCst) {
             // When deadlock detection could not decide (a plain thread or a
             // blocking job may still wake someone), look again later.
@@ -465,20 +459,13 @@ impl WorkerContext {
                 shared.stacks.scavenge();
             }
             if timeout != Some(Duration::ZERO) {
-                futex::wait(&me.sleep_state, SLEEPING, timeout);
+                shared.idle.sleep(self.index, timeout);
                 // The coarse clock times how long goroutines block: keep it
                 // from lagging by the length of this sleep.
                 clock::refresh_coarse(clock::now());
             }
         }
-        me.sleep_state.store(RUNNING, Ordering::SeqCst);
-        let mut s = shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(pos) = s.iter().position(|&i| i == self.index) {
-            s.swap_remove(pos);
-        }
-        shared.wake_epoch.fetch_add(1, Ordering::SeqCst);
-        shared.num_sleeping.store(s.len(), Ordering::SeqCst);
-        drop(s);
+        shared.idle.end_sleep(self.index);
         // The stall monitor sleeps while every worker does.
         shared.monitor.wake_if_parked();
     }

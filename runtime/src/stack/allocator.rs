@@ -176,6 +176,8 @@ impl StackAllocator {
         Ok(GoroutineStack {
             slot_base,
             top: slot_base + self.slot_size,
+            #[cfg(feature = "valgrind")]
+            valgrind_id: 0,
         })
     }
 

@@ -9,6 +9,8 @@ mod allocator;
 mod overflow;
 mod pool;
 mod region;
+#[cfg(feature = "valgrind")]
+mod valgrind;
 
 pub(crate) use allocator::StackAllocator;
 pub(crate) use overflow::{enter_goroutine, install_overflow_handler, leave_goroutine};
@@ -126,6 +128,9 @@ pub(crate) struct GoroutineStack {
     slot_base: usize,
     /// One past the highest usable byte; the stack grows down from here.
     top: usize,
+    /// Valgrind's id for this stack while a goroutine owns it.
+    #[cfg(feature = "valgrind")]
+    valgrind_id: usize,
 }
 
 impl GoroutineStack {

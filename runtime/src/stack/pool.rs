@@ -34,11 +34,16 @@ impl StackPool {
     }
 
     pub(crate) fn get(&mut self) -> Result<GoroutineStack, StackError> {
-        if let Some(s) = self.stacks.pop() {
-            return Ok(s);
-        }
-        self.allocator.take(REFILL, &mut self.stacks)?;
-        Ok(self.stacks.pop().expect("take returned at least one stack"))
+        let stack = match self.stacks.pop() {
+            Some(s) => s,
+            None => {
+                self.allocator.take(REFILL, &mut self.stacks)?;
+                self.stacks.pop().expect("take returned at least one stack")
+            }
+        };
+        #[cfg(feature = "valgrind")]
+        let stack = super::valgrind::stack_taken(stack);
+        Ok(stack)
     }
 
     pub(crate) fn put(&mut self, stack: GoroutineStack) {
@@ -46,6 +51,8 @@ impl StackPool {
         if self.returns.is_multiple_of(PROBE_EVERY) && went_deep(&stack) {
             self.allocator.release_below(&stack, KEEP_BYTES);
         }
+        #[cfg(feature = "valgrind")]
+        super::valgrind::stack_returned(&stack);
         if self.stacks.len() >= POOL_MAX {
             let surplus: Vec<_> = self.stacks.drain(POOL_MAX / 2..).collect();
             self.allocator.give_back(surplus);
@@ -72,6 +79,8 @@ fn went_deep(stack: &GoroutineStack) -> bool {
     if probe < stack.slot_base() + page_size() {
         return false;
     }
+    #[cfg(feature = "valgrind")]
+    super::valgrind::reading_dead_stack(probe, std::mem::size_of::<usize>());
     // SAFETY: `probe` is an aligned word inside the usable part of a stack we
     // own exclusively; no coroutine runs on it now.
     unsafe { std::ptr::read_volatile(probe as *const usize) != 0 }

@@ -61,22 +61,24 @@ impl Default for Cond {
 }
 
 impl Cond {
-    /// A condition variable nobody waits on (Go's `sync.NewCond`; the
-    /// mutex is given to each `wait` as its guard).
-    ///
-    /// ```
-    /// use goru::sync::{Cond, Mutex};
-    ///
-    /// // c := sync.NewCond(&mu): here the pair lives side by side.
-    /// let queue = Mutex::new(Vec::<u32>::new());
-    /// let cond = Cond::new();
-    /// queue.lock().push(1);
-    /// cond.signal();                         // nobody waits: does nothing
-    /// ```
-    pub const fn new() -> Self {
-        Cond {
-            lock: RawLock::new(),
-            waiters: UnsafeCell::new(WaitQueue::new()),
+    crate::util::prim::const_fn_unless_loom! {
+        /// A condition variable nobody waits on (Go's `sync.NewCond`; the
+        /// mutex is given to each `wait` as its guard).
+        ///
+        /// ```
+        /// use goru::sync::{Cond, Mutex};
+        ///
+        /// // c := sync.NewCond(&mu): here the pair lives side by side.
+        /// let queue = Mutex::new(Vec::<u32>::new());
+        /// let cond = Cond::new();
+        /// queue.lock().push(1);
+        /// cond.signal();                         // nobody waits: does nothing
+        /// ```
+        pub const fn new() -> Self {
+            Cond {
+                lock: RawLock::new(),
+                waiters: UnsafeCell::new(WaitQueue::new()),
+            }
         }
     }
 

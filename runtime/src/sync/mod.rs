@@ -5,6 +5,8 @@
 //! guards that unlock when dropped, where Go writes `defer mu.Unlock()`.
 
 mod cond;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod mutex;
 mod once;
 mod rwmutex;

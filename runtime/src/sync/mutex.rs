@@ -12,11 +12,11 @@ use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
-use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::sema::Sema;
 use crate::sched::WaitReason;
 use crate::util::clock;
+use crate::util::prim::{AtomicI32, Ordering, const_fn_unless_loom, spin_loop};
 
 const LOCKED: i32 = 1;
 const WOKEN: i32 = 2;
@@ -27,6 +27,9 @@ const WAITER: i32 = 1 << WAITER_SHIFT;
 const STARVATION_NS: u64 = 1_000_000;
 /// Spins before parking, when another thread may be about to unlock.
 const SPIN_ROUNDS: u32 = 4;
+/// Pause hints per spin round. Under loom each is a yield to explore; one
+/// models the path.
+const SPIN_PAUSES: u32 = if cfg!(loom) { 1 } else { 30 };
 
 /// The lock word and semaphore of a mutex, without data (also used by
 /// `RwMutex` to exclude writers from each other).
@@ -36,10 +39,12 @@ pub(crate) struct RawMutex {
 }
 
 impl RawMutex {
-    pub(crate) const fn new() -> Self {
-        RawMutex {
-            state: AtomicI32::new(0),
-            sema: Sema::new(0),
+    const_fn_unless_loom! {
+        pub(crate) const fn new() -> Self {
+            RawMutex {
+                state: AtomicI32::new(0),
+                sema: Sema::new(0),
+            }
         }
     }
 
@@ -87,8 +92,8 @@ impl RawMutex {
                     // Tell unlock not to wake others: we are about to take it.
                     awoke = true;
                 }
-                for _ in 0..30 {
-                    std::hint::spin_loop();
+                for _ in 0..SPIN_PAUSES {
+                    spin_loop();
                 }
                 spins += 1;
                 old = self.state.load(Ordering::Relaxed);
@@ -185,7 +190,9 @@ impl RawMutex {
 
 /// Spinning helps only if the holder runs on another thread.
 fn can_spin() -> bool {
-    crate::sched::gomaxprocs() > 1
+    // Under loom there is no runtime to ask; spinning is modelled (each spin
+    // yields to the other modelled threads).
+    cfg!(loom) || crate::sched::gomaxprocs() > 1
 }
 
 /// Go's `sync.Mutex`, holding the data it protects: `lock()` parks the
@@ -227,21 +234,23 @@ unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 
 impl<T> Mutex<T> {
-    /// A new unlocked mutex holding `value`.
-    ///
-    /// Go: `var mu sync.Mutex` (Go's zero value; here the mutex owns its data).
-    ///
-    /// ```
-    /// use goru::sync::Mutex;
-    ///
-    /// static HITS: Mutex<u64> = Mutex::new(0);   // usable in a `static`
-    /// *HITS.lock() += 1;
-    /// assert_eq!(*HITS.lock(), 1);
-    /// ```
-    pub const fn new(value: T) -> Self {
-        Mutex {
-            raw: RawMutex::new(),
-            data: UnsafeCell::new(value),
+    const_fn_unless_loom! {
+        /// A new unlocked mutex holding `value`.
+        ///
+        /// Go: `var mu sync.Mutex` (Go's zero value; here the mutex owns its data).
+        ///
+        /// ```
+        /// use goru::sync::Mutex;
+        ///
+        /// static HITS: Mutex<u64> = Mutex::new(0);   // usable in a `static`
+        /// *HITS.lock() += 1;
+        /// assert_eq!(*HITS.lock(), 1);
+        /// ```
+        pub const fn new(value: T) -> Self {
+            Mutex {
+                raw: RawMutex::new(),
+                data: UnsafeCell::new(value),
+            }
         }
     }
 

@@ -41,18 +41,20 @@ impl Default for Once {
 }
 
 impl Once {
-    /// A `Once` that has not run (Go's zero `sync.Once`).
-    ///
-    /// ```
-    /// use goru::sync::Once;
-    ///
-    /// let once = Once::new();
-    /// assert!(!once.is_done());
-    /// ```
-    pub const fn new() -> Self {
-        Once {
-            done: AtomicBool::new(false),
-            running: Mutex::new(()),
+    crate::util::prim::const_fn_unless_loom! {
+        /// A `Once` that has not run (Go's zero `sync.Once`).
+        ///
+        /// ```
+        /// use goru::sync::Once;
+        ///
+        /// let once = Once::new();
+        /// assert!(!once.is_done());
+        /// ```
+        pub const fn new() -> Self {
+            Once {
+                done: AtomicBool::new(false),
+                running: Mutex::new(()),
+            }
         }
     }
 
@@ -151,19 +153,21 @@ impl<T> Default for OnceCell<T> {
 }
 
 impl<T> OnceCell<T> {
-    /// An empty cell.
-    ///
-    /// ```
-    /// use goru::sync::OnceCell;
-    ///
-    /// static PORT: OnceCell<u16> = OnceCell::new();
-    /// assert_eq!(PORT.get(), None);
-    /// assert_eq!(*PORT.get_or_init(|| 8080), 8080);
-    /// ```
-    pub const fn new() -> Self {
-        OnceCell {
-            value: OnceLock::new(),
-            init: Mutex::new(()),
+    crate::util::prim::const_fn_unless_loom! {
+        /// An empty cell.
+        ///
+        /// ```
+        /// use goru::sync::OnceCell;
+        ///
+        /// static PORT: OnceCell<u16> = OnceCell::new();
+        /// assert_eq!(PORT.get(), None);
+        /// assert_eq!(*PORT.get_or_init(|| 8080), 8080);
+        /// ```
+        pub const fn new() -> Self {
+            OnceCell {
+                value: OnceLock::new(),
+                init: Mutex::new(()),
+            }
         }
     }
 
@@ -241,23 +245,25 @@ impl<T: fmt::Debug, F> fmt::Debug for Lazy<T, F> {
 }
 
 impl<T, F: FnOnce() -> T> Lazy<T, F> {
-    /// A value that `init` computes on first use.
-    ///
-    /// Go: `var table = sync.OnceValue(func() T { ... })`, then `table()`.
-    ///
-    /// ```
-    /// use goru::sync::Lazy;
-    ///
-    /// static SQUARES: Lazy<Vec<u64>> = Lazy::new(|| (0..10).map(|i| i * i).collect());
-    /// assert_eq!(SQUARES[3], 9);             // computed here, on first use
-    ///
-    /// let local = Lazy::new(|| String::from("built"));
-    /// assert_eq!(local.as_str(), "built");
-    /// ```
-    pub const fn new(init: F) -> Self {
-        Lazy {
-            cell: OnceCell::new(),
-            init: UnsafeCell::new(Some(init)),
+    crate::util::prim::const_fn_unless_loom! {
+        /// A value that `init` computes on first use.
+        ///
+        /// Go: `var table = sync.OnceValue(func() T { ... })`, then `table()`.
+        ///
+        /// ```
+        /// use goru::sync::Lazy;
+        ///
+        /// static SQUARES: Lazy<Vec<u64>> = Lazy::new(|| (0..10).map(|i| i * i).collect());
+        /// assert_eq!(SQUARES[3], 9);             // computed here, on first use
+        ///
+        /// let local = Lazy::new(|| String::from("built"));
+        /// assert_eq!(local.as_str(), "built");
+        /// ```
+        pub const fn new(init: F) -> Self {
+            Lazy {
+                cell: OnceCell::new(),
+                init: UnsafeCell::new(Some(init)),
+            }
         }
     }
 }

@@ -53,25 +53,27 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for RwMutex<T> {}
 unsafe impl<T: ?Sized + Send> Send for RwMutex<T> {}
 
 impl<T> RwMutex<T> {
-    /// A new unlocked RwMutex holding `value`.
-    ///
-    /// Go: `var mu sync.RWMutex` (here the lock owns its data).
-    ///
-    /// ```
-    /// use goru::sync::RwMutex;
-    ///
-    /// static CONFIG: RwMutex<u32> = RwMutex::new(1);   // usable in a `static`
-    /// *CONFIG.write() = 2;
-    /// assert_eq!(*CONFIG.read(), 2);
-    /// ```
-    pub const fn new(value: T) -> Self {
-        RwMutex {
-            writers: RawMutex::new(),
-            writer_sem: Sema::new(0),
-            reader_sem: Sema::new(0),
-            reader_count: AtomicI32::new(0),
-            reader_wait: AtomicI32::new(0),
-            data: UnsafeCell::new(value),
+    crate::util::prim::const_fn_unless_loom! {
+        /// A new unlocked RwMutex holding `value`.
+        ///
+        /// Go: `var mu sync.RWMutex` (here the lock owns its data).
+        ///
+        /// ```
+        /// use goru::sync::RwMutex;
+        ///
+        /// static CONFIG: RwMutex<u32> = RwMutex::new(1);   // usable in a `static`
+        /// *CONFIG.write() = 2;
+        /// assert_eq!(*CONFIG.read(), 2);
+        /// ```
+        pub const fn new(value: T) -> Self {
+            RwMutex {
+                writers: RawMutex::new(),
+                writer_sem: Sema::new(0),
+                reader_sem: Sema::new(0),
+                reader_count: AtomicI32::new(0),
+                reader_wait: AtomicI32::new(0),
+                data: UnsafeCell::new(value),
+            }
         }
     }
 

@@ -6,12 +6,12 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::panic::Location;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::chan::waitq::{WaitQueue, Waiter};
 use crate::sched::WaitReason;
 use crate::sched::parking::{ExternalOp, Parking};
 use crate::util::lock::RawLock;
+use crate::util::prim::{AtomicU32, Ordering, const_fn_unless_loom, loom_seqcst_fence};
 
 pub(crate) struct Sema {
     count: AtomicU32,
@@ -32,12 +32,14 @@ impl std::panic::RefUnwindSafe for Sema {}
 impl std::panic::UnwindSafe for Sema {}
 
 impl Sema {
-    pub(crate) const fn new(count: u32) -> Self {
-        Sema {
-            count: AtomicU32::new(count),
-            waiting: AtomicU32::new(0),
-            lock: RawLock::new(),
-            queue: UnsafeCell::new(WaitQueue::new()),
+    const_fn_unless_loom! {
+        pub(crate) const fn new(count: u32) -> Self {
+            Sema {
+                count: AtomicU32::new(count),
+                waiting: AtomicU32::new(0),
+                lock: RawLock::new(),
+                queue: UnsafeCell::new(WaitQueue::new()),
+            }
         }
     }
 
@@ -86,6 +88,9 @@ impl Sema {
             let waiter = Waiter::new(&parking, false, 0, (&raw const handed).cast_mut().cast());
             self.lock.lock();
             self.waiting.fetch_add(1, Ordering::SeqCst);
+            // Counted as waiting, then look at the count: `release` does the
+            // reverse, so one of the two sees the other.
+            loom_seqcst_fence();
             if self.try_take() {
                 self.waiting.fetch_sub(1, Ordering::SeqCst);
                 // SAFETY: locked above.
@@ -120,6 +125,7 @@ impl Sema {
     /// gives it the unit.
     pub(crate) fn release(&self, handoff: bool) {
         self.count.fetch_add(1, Ordering::SeqCst);
+        loom_seqcst_fence();
         if self.waiting.load(Ordering::SeqCst) == 0 {
             return;
         }

@@ -69,26 +69,28 @@ struct Request {
 }
 
 impl Semaphore {
-    /// A semaphore with `size` units, all free.
-    ///
-    /// Go: `semaphore.NewWeighted(size)`.
-    ///
-    /// ```
-    /// use goru::sync::Semaphore;
-    ///
-    /// static DB_CONNS: Semaphore = Semaphore::new(4);   // usable in a `static`
-    /// assert!(DB_CONNS.try_acquire(4));
-    /// assert!(!DB_CONNS.try_acquire(1));
-    /// DB_CONNS.release(4);
-    /// ```
-    pub const fn new(size: u64) -> Self {
-        Semaphore {
-            size,
-            lock: RawLock::new(),
-            state: UnsafeCell::new(State {
-                held: 0,
-                waiters: WaitQueue::new(),
-            }),
+    crate::util::prim::const_fn_unless_loom! {
+        /// A semaphore with `size` units, all free.
+        ///
+        /// Go: `semaphore.NewWeighted(size)`.
+        ///
+        /// ```
+        /// use goru::sync::Semaphore;
+        ///
+        /// static DB_CONNS: Semaphore = Semaphore::new(4);   // usable in a `static`
+        /// assert!(DB_CONNS.try_acquire(4));
+        /// assert!(!DB_CONNS.try_acquire(1));
+        /// DB_CONNS.release(4);
+        /// ```
+        pub const fn new(size: u64) -> Self {
+            Semaphore {
+                size,
+                lock: RawLock::new(),
+                state: UnsafeCell::new(State {
+                    held: 0,
+                    waiters: WaitQueue::new(),
+                }),
+            }
         }
     }
 

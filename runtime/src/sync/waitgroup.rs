@@ -6,11 +6,11 @@
 //! semaphore unit. For select, `wait_chan()` gives a channel closed at zero.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::sema::Sema;
 use crate::chan::{Chan, Receiver};
 use crate::sched::WaitReason;
+use crate::util::prim::{AtomicBool, AtomicU64, Ordering};
 
 struct Inner {
     /// counter << 32 | waiters.

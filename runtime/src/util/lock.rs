@@ -6,25 +6,46 @@
 //! Holders never park while holding it (goroutines are cooperative and the
 //! channel code unlocks before parking), so a short spin usually wins.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use super::futex;
+use super::prim::{AtomicU32, Ordering, const_fn_unless_loom, spin_loop};
 
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 /// Locked, and someone may be sleeping in the futex.
 const CONTENDED: u32 = 2;
+/// Spins before sleeping. Under loom one is enough to model the path, and
+/// more would only multiply the interleavings to explore.
+const SPINS: u32 = if cfg!(loom) { 1 } else { 100 };
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct RawLock {
     state: AtomicU32,
+    /// Under loom, the lock's place in select's lock order (see `order`).
+    #[cfg(loom)]
+    id: usize,
 }
 
 impl RawLock {
-    pub(crate) const fn new() -> Self {
-        RawLock {
-            state: AtomicU32::new(UNLOCKED),
+    const_fn_unless_loom! {
+        pub(crate) const fn new() -> Self {
+            RawLock {
+                state: AtomicU32::new(UNLOCKED),
+                #[cfg(loom)]
+                id: loom_id(),
+            }
         }
+    }
+
+    /// A key giving all locks one total order, for taking several without
+    /// deadlock (select locks its channels in this order): the address.
+    /// Under loom, a creation number instead, since a model must replay
+    /// exactly and addresses change from run to run.
+    #[inline]
+    pub(crate) fn order(&self) -> usize {
+        #[cfg(not(loom))]
+        return self as *const RawLock as usize;
+        #[cfg(loom)]
+        return self.id;
     }
 
     #[inline]
@@ -51,9 +72,9 @@ impl RawLock {
             {
                 return;
             }
-            if spins < 100 && s != CONTENDED {
+            if spins < SPINS && s != CONTENDED {
                 spins += 1;
-                std::hint::spin_loop();
+                spin_loop();
                 continue;
             }
             break;
@@ -71,4 +92,15 @@ impl RawLock {
             futex::wake(&self.state, 1);
         }
     }
+}
+
+/// Numbers locks in creation order within one loom run (from 1: select
+/// keeps 0 for nil channels).
+#[cfg(loom)]
+fn loom_id() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    loom::lazy_static! {
+        static ref NEXT: AtomicUsize = AtomicUsize::new(1);
+    }
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }

@@ -3,8 +3,17 @@
 
 use std::cell::Cell;
 
+#[cfg(not(loom))]
 thread_local! {
     static STATE: Cell<u64> = const { Cell::new(0) };
+}
+
+// Under loom every modelled thread runs on one OS thread, and each run of a
+// model must replay exactly: a state per loom thread and per run, seeded
+// the same way every time.
+#[cfg(loom)]
+loom::thread_local! {
+    static STATE: Cell<u64> = Cell::new(0x2545_f491_4f6c_dd1d);
 }
 
 fn seed() -> u64 {
