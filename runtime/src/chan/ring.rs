@@ -62,6 +62,11 @@ pub(crate) enum Mode {
     Locked,
 }
 
+/// How many times a lock-free push (pop) waits for a pop (push) in flight
+/// on its slot before it defers to the locked path. Zero under loom, which
+/// then checks the deferring path in every interleaving.
+const FREE_MODE_WAIT: u32 = if cfg!(loom) { 0 } else { 64 };
+
 pub(crate) enum Push<T> {
     Done,
     Full(T),
@@ -128,6 +133,7 @@ impl<T> Ring<T> {
 
     pub(crate) fn push(&self, value: T, mode: Mode) -> Push<T> {
         let mut tail = self.tail.load(Ordering::Relaxed);
+        let mut waited = 0;
         loop {
             if tail & Self::closed_bit() != 0 {
                 return Push::Closed(value);
@@ -163,13 +169,16 @@ impl<T> Ring<T> {
                 if head.wrapping_add(self.one_lap) & self.pos_mask == pos {
                     return Push::Full(value);
                 }
-                // A receiver is taking this slot's value. Without the lock,
-                // report full: the locked path waits for it (below) and
-                // settles with parked waiters. Waiting only under the lock
-                // keeps at most one waiter per channel, which also keeps the
-                // loom models finite.
+                // A receiver is taking this slot's value: it will be free in
+                // a moment. Without the lock, wait only briefly, then report
+                // full: the locked path waits for it and settles with parked
+                // waiters. Unbounded waits only under the lock keep at most
+                // one per channel, which also keeps the loom models finite.
                 if mode == Mode::Free {
-                    return Push::Full(value);
+                    if waited == FREE_MODE_WAIT {
+                        return Push::Full(value);
+                    }
+                    waited += 1;
                 }
                 spin_loop();
                 tail = self.tail.load(Ordering::Relaxed);
@@ -183,6 +192,7 @@ impl<T> Ring<T> {
 
     pub(crate) fn pop(&self, mode: Mode) -> Pop<T> {
         let mut head = self.head.load(Ordering::Relaxed);
+        let mut waited = 0;
         loop {
             if mode == Mode::Free && head & Self::receivers_bit() != 0 {
                 return Pop::Defer;
@@ -222,10 +232,14 @@ impl<T> Ring<T> {
                         Pop::Empty
                     };
                 }
-                // A sender is writing here. Without the lock, report empty:
-                // the locked path waits for the value (as in `push`).
+                // A sender is writing here. Without the lock, wait briefly,
+                // then report empty: the locked path waits for the value
+                // (as in `push`).
                 if mode == Mode::Free {
-                    return Pop::Empty;
+                    if waited == FREE_MODE_WAIT {
+                        return Pop::Empty;
+                    }
+                    waited += 1;
                 }
                 spin_loop();
                 head = self.head.load(Ordering::Relaxed);
