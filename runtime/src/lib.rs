@@ -13,6 +13,7 @@ pub mod chan;
 pub mod context;
 pub mod errgroup;
 mod lang;
+pub mod net;
 pub mod rate;
 mod sched;
 pub mod select;

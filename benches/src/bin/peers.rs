@@ -283,17 +283,71 @@ fn mutex() {
     report("mutex", PEER, start.elapsed(), WORKERS * PER, "");
 }
 
-fn later(workload: &str, package: &str) -> ! {
-    eprintln!("goru: {workload} needs goru's {package} package (later issue)");
-    std::process::exit(3)
+/// A goroutine per connection on loopback: 100 clients x 10,000 round
+/// trips of 64 bytes, every byte checked (Go's `echo` in the peers).
+fn echo() {
+    use goru::net::{TcpListener, TcpStream};
+    use std::io::{Read, Write};
+    const CLIENTS: usize = 100;
+    const TRIPS: usize = 10_000;
+    const SIZE: usize = 64;
+    let ln =
+        TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| fail(format!("echo: listen: {e}")));
+    let addr = ln
+        .local_addr()
+        .unwrap_or_else(|e| fail(format!("echo: addr: {e}")));
+    goru::go(move || {
+        while let Ok((mut conn, _)) = ln.accept() {
+            goru::go(move || {
+                let mut buf = [0u8; SIZE];
+                while conn.read_exact(&mut buf).is_ok() {
+                    if conn.write_all(&buf).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let bad = std::sync::Arc::new(AtomicUsize::new(0));
+    let wg = goru::sync::WaitGroup::new();
+    let start = Instant::now();
+    for id in 0..CLIENTS {
+        wg.add(1);
+        let (wg, bad) = (wg.clone(), bad.clone());
+        goru::go(move || {
+            let ok = (|| -> std::io::Result<bool> {
+                let mut c = TcpStream::connect(addr)?;
+                let (mut out, mut back) = ([0u8; SIZE], [0u8; SIZE]);
+                for t in 0..TRIPS {
+                    for (k, b) in out.iter_mut().enumerate() {
+                        *b = (id + t + k) as u8;
+                    }
+                    c.write_all(&out)?;
+                    c.read_exact(&mut back)?;
+                    if out != back {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            })();
+            if !matches!(ok, Ok(true)) {
+                bad.fetch_add(1, Relaxed);
+            }
+            wg.done();
+        });
+    }
+    wg.wait();
+    let elapsed = start.elapsed();
+    let bad = bad.load(Relaxed);
+    check(bad == 0, || format!("echo: {bad} clients failed"));
+    report("echo", PEER, elapsed, (CLIENTS * TRIPS) as u64, "");
 }
 
 fn main() {
     let workload = workload_arg();
     match workload.as_str() {
-        "echo" => later("echo", "net"),
         "spawn" | "idle_mem" | "pingpong" | "buffered_mpmc" | "unbuffered_mpmc" | "select2"
-        | "sieve" | "ring" | "timers" | "mutex" => {}
+        | "sieve" | "ring" | "timers" | "mutex" | "echo" => {}
         w => fail(format!("unknown workload {w}")),
     }
     goru::run(move || match workload.as_str() {
@@ -307,6 +361,7 @@ fn main() {
         "ring" => ring(),
         "timers" => timers(),
         "mutex" => mutex(),
+        "echo" => echo(),
         _ => unreachable!("checked above"),
     });
 }

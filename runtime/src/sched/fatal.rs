@@ -237,6 +237,11 @@ fn quiet_snapshot(shared: &Shared) -> Snapshot {
     if !idle {
         return Snapshot::Busy;
     }
+    // Go's rule: goroutines blocked on the network can still be woken by
+    // it, so a program blocked only there is not deadlocked.
+    if shared.netpoll.get().is_some_and(|np| np.waiters() > 0) {
+        return Snapshot::Busy;
+    }
     let foreign_threads_matter = shared.config.foreign_threads_can_wake;
     if EXTERNAL_ACTIVE.load(Ordering::SeqCst) != 0
         || shared.blocking_in_flight.load(Ordering::SeqCst) != 0

@@ -16,7 +16,9 @@
 //!
 //! A sleeper is woken through its own futex word: `notify` flips it from
 //! SLEEPING to NOTIFIED, so a wake-up that lands just before the worker
-//! sleeps makes the futex wait return at once.
+//! sleeps makes the futex wait return at once. A worker that sleeps in the
+//! network poller instead (`netpoll.rs`) is POLLING, and `notify` breaks
+//! its epoll wait.
 
 use crossbeam_utils::CachePadded;
 
@@ -26,6 +28,8 @@ use crate::util::prim::{AtomicU32, AtomicU64, AtomicUsize, Mutex, MutexGuard, Or
 const RUNNING: u32 = 0;
 const SLEEPING: u32 = 1;
 const NOTIFIED: u32 = 2;
+/// Asleep in the network poller's epoll wait.
+const POLLING: u32 = 3;
 
 pub(crate) struct Idle {
     /// Per worker: RUNNING, SLEEPING or NOTIFIED (its futex word).
@@ -37,6 +41,8 @@ pub(crate) struct Idle {
     num_spinning: AtomicUsize,
     /// Bumped (under the sleepers lock) whenever a worker stops sleeping.
     wake_epoch: AtomicU64,
+    /// Breaks the poller's epoll wait; set when the runtime's poller is made.
+    poll_breaker: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Idle {
@@ -49,7 +55,12 @@ impl Idle {
             num_sleeping: AtomicUsize::new(0),
             num_spinning: AtomicUsize::new(0),
             wake_epoch: AtomicU64::new(0),
+            poll_breaker: std::sync::OnceLock::new(),
         }
+    }
+
+    pub(crate) fn set_poll_breaker(&self, breaker: Box<dyn Fn() + Send + Sync>) {
+        let _ = self.poll_breaker.set(breaker);
     }
 
     // ------------------------------------------------------------ spinning
@@ -83,6 +94,15 @@ impl Idle {
         futex::wait(&self.states[index], SLEEPING, timeout);
     }
 
+    /// Worker `index`, announced as a sleeper and holding the poller, is
+    /// about to sleep in epoll: from now on `notify` breaks that wait.
+    /// False if it was notified already (then it must not sleep).
+    pub(crate) fn begin_poll_sleep(&self, index: usize) -> bool {
+        self.states[index]
+            .compare_exchange(SLEEPING, POLLING, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    }
+
     /// Ends worker `index`'s sleep (or its announced intent to sleep).
     pub(crate) fn end_sleep(&self, index: usize) {
         self.states[index].store(RUNNING, Ordering::SeqCst);
@@ -101,12 +121,17 @@ impl Idle {
     pub(crate) fn notify(&self, index: usize) {
         fence(Ordering::SeqCst);
         let state = &self.states[index];
-        if state.load(Ordering::SeqCst) == SLEEPING
+        let seen = state.load(Ordering::SeqCst);
+        let notified = matches!(seen, SLEEPING | POLLING)
             && state
-                .compare_exchange(SLEEPING, NOTIFIED, Ordering::SeqCst, Ordering::Relaxed)
-                .is_ok()
-        {
-            futex::wake(state, 1);
+                .compare_exchange(seen, NOTIFIED, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok();
+        if notified {
+            if seen == SLEEPING {
+                futex::wake(state, 1);
+            } else if let Some(breaker) = self.poll_breaker.get() {
+                breaker();
+            }
         }
     }
 

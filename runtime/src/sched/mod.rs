@@ -10,6 +10,7 @@ mod idle;
 mod inbox;
 pub(crate) mod locals;
 mod monitor;
+pub(crate) mod netpoll;
 pub(crate) mod oneshot;
 pub(crate) mod parking;
 pub(crate) mod runtime;

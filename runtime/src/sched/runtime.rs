@@ -14,6 +14,7 @@ use crossbeam_utils::CachePadded;
 use super::idle::Idle;
 use super::inbox::Inbox;
 use super::monitor::{self, MonitorSignal};
+use super::netpoll::NetPoller;
 use super::task::{Task, TaskRef};
 use super::timers::TimerHeap;
 use super::worker::{self, WorkerContext};
@@ -418,6 +419,8 @@ pub(crate) struct Shared {
     pub(crate) stacks: &'static StackAllocator,
     /// Sleeping and spinning workers, and waking them.
     pub(crate) idle: Idle,
+    /// The network poller, made with the first socket wait.
+    pub(crate) netpoll: OnceLock<NetPoller>,
     pub(crate) next_id: AtomicU64,
     pub(crate) blocking_in_flight: AtomicUsize,
     /// Go's GOMAXPROCS: workers `0..active_workers` may start goroutines;
@@ -588,6 +591,7 @@ impl Runtime {
             config,
             stacks,
             idle: Idle::new(n),
+            netpoll: OnceLock::new(),
             next_id: AtomicU64::new(1),
             blocking_in_flight: AtomicUsize::new(0),
             active_workers: AtomicUsize::new(n),

@@ -403,6 +403,16 @@ impl WorkerContext {
             if shared.shutdown.load(Ordering::Relaxed) {
                 break None;
             }
+            // Sockets may have readied goroutines: poll on the first round
+            // and now and then after (an empty epoll_wait costs a syscall).
+            if rounds.is_multiple_of(32)
+                && let Some(np) = shared.netpoll.get()
+                && np.waiters() > 0
+                && np.poll(Some(Duration::ZERO))
+            {
+                rounds += 1;
+                continue;
+            }
             rounds += 1;
             if rounds.is_multiple_of(16) && start.elapsed() >= SPIN {
                 break None;
@@ -459,7 +469,25 @@ impl WorkerContext {
                 shared.stacks.scavenge();
             }
             if timeout != Some(Duration::ZERO) {
-                shared.idle.sleep(self.index, timeout);
+                // With goroutines waiting on sockets, sleep in the poller
+                // (unless another worker does): its events are what will
+                // wake them, and `Idle::notify` breaks the wait.
+                let polled = shared
+                    .netpoll
+                    .get()
+                    .filter(|np| np.waiters() > 0)
+                    .is_some_and(|np| {
+                        np.poll_with(|| {
+                            if shared.idle.begin_poll_sleep(self.index) {
+                                timeout
+                            } else {
+                                Some(Duration::ZERO)
+                            }
+                        })
+                    });
+                if !polled {
+                    shared.idle.sleep(self.index, timeout);
+                }
                 // The coarse clock times how long goroutines block: keep it
                 // from lagging by the length of this sleep.
                 clock::refresh_coarse(clock::now());
