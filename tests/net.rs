@@ -241,3 +241,67 @@ fn a_server_survives_a_panicking_handler() {
         }
     });
 }
+
+#[test]
+fn read_deadline_fires_and_can_be_reset() {
+    let rt = runtime(2);
+    rt.block_on(|| {
+        let ln = TcpListener::bind("127.0.0.1:0").unwrap();
+        let c = TcpStream::connect(ln.local_addr().unwrap()).unwrap();
+        let (server, _) = ln.accept().unwrap();
+        let mut b = [0u8; 1];
+
+        // A deadline in the past fails at once.
+        c.set_read_deadline(Some(Instant::now()));
+        let e = (&c).read(&mut b).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        assert_eq!(e.to_string(), "i/o timeout");
+
+        // A future one fires while the read waits.
+        let start = Instant::now();
+        c.set_read_deadline(Some(Instant::now() + Duration::from_millis(50)));
+        let e = (&c).read(&mut b).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        assert!(
+            start.elapsed() >= Duration::from_millis(45),
+            "{:?}",
+            start.elapsed()
+        );
+
+        // Cleared, reads work again.
+        c.set_read_deadline(None);
+        (&server).write_all(b"z").unwrap();
+        assert_eq!((&c).read(&mut b).unwrap(), 1);
+
+        // Moved into the past while a read waits: that read times out.
+        c.set_read_deadline(Some(Instant::now() + Duration::from_secs(60)));
+        let c2 = c.try_clone().unwrap();
+        let r = goru::spawn(move || (&c2).read(&mut [0u8; 1]).map_err(|e| e.kind()));
+        goru::time::sleep(Duration::from_millis(20));
+        c.set_read_deadline(Some(Instant::now()));
+        assert_eq!(r.join().unwrap(), Err(std::io::ErrorKind::TimedOut));
+    });
+}
+
+#[test]
+fn a_deadline_on_a_plain_thread_times_out_too() {
+    let ln = TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = TcpStream::connect(ln.local_addr().unwrap()).unwrap();
+    let _server = ln.accept().unwrap();
+    c.set_read_deadline(Some(Instant::now() + Duration::from_millis(30)));
+    let e = (&c).read(&mut [0u8; 1]).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+}
+
+#[test]
+fn accept_deadline() {
+    let rt = runtime(1);
+    rt.block_on(|| {
+        let ln = TcpListener::bind("127.0.0.1:0").unwrap();
+        ln.set_deadline(Some(Instant::now() + Duration::from_millis(30)));
+        assert_eq!(
+            ln.accept().unwrap_err().kind(),
+            std::io::ErrorKind::TimedOut
+        );
+    });
+}

@@ -7,6 +7,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::{each_addr, resolve};
 use crate::sched::netpoll::{Dir, PollDesc};
@@ -70,6 +71,13 @@ impl TcpListener {
         let _one = self.accepting.lock();
         let (sock, addr) = self.pd.io(Dir::Read, || self.sock.accept())?;
         Ok((TcpStream::from_std(sock)?, addr))
+    }
+
+    /// A deadline for `accept` (Go: `(*TCPListener).SetDeadline`); `None`
+    /// clears it. Past it, `accept` fails with an `io::ErrorKind::TimedOut`
+    /// error saying "i/o timeout".
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        self.pd.set_deadline(Dir::Read, deadline);
     }
 
     /// The address it listens on (Go: `ln.Addr()`).
@@ -136,6 +144,25 @@ impl TcpStream {
     /// end-of-file.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.inner.sock.shutdown(how)
+    }
+
+    /// A deadline for reads (Go: `SetReadDeadline`); `None` clears it.
+    /// Past it, reads fail with an `io::ErrorKind::TimedOut` error saying
+    /// "i/o timeout", as Go's do; a read already waiting sees the change at
+    /// once, and a later deadline makes reads work again.
+    pub fn set_read_deadline(&self, deadline: Option<Instant>) {
+        self.inner.pd.set_deadline(Dir::Read, deadline);
+    }
+
+    /// A deadline for writes (Go: `SetWriteDeadline`), as for reads.
+    pub fn set_write_deadline(&self, deadline: Option<Instant>) {
+        self.inner.pd.set_deadline(Dir::Write, deadline);
+    }
+
+    /// Both deadlines at once (Go: `SetDeadline`).
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        self.set_read_deadline(deadline);
+        self.set_write_deadline(deadline);
     }
 
     /// Go's `SetNoDelay`.

@@ -18,7 +18,7 @@
 use std::io;
 use std::os::fd::RawFd;
 use std::panic::Location;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
@@ -29,6 +29,7 @@ use super::context;
 use super::parking::{Parking, Wake};
 use super::runtime::Shared;
 use super::task::WaitReason;
+use super::timers::TimerShared;
 use crate::util::clock;
 
 const WAKER: Token = Token(usize::MAX);
@@ -45,6 +46,8 @@ pub(crate) struct NetPoller {
     /// Goroutines parked on a socket: while any is, the runtime is not
     /// deadlocked (Go's rule) and idle workers poll.
     waiters: AtomicUsize,
+    /// The runtime this poller belongs to (deadline timers run there).
+    runtime: &'static Shared,
 }
 
 struct PollState {
@@ -59,7 +62,7 @@ struct Slab {
 }
 
 impl NetPoller {
-    fn new() -> io::Result<NetPoller> {
+    fn new(runtime: &'static Shared) -> io::Result<NetPoller> {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = Waker::new(poll.registry(), WAKER)?;
@@ -72,6 +75,7 @@ impl NetPoller {
             waker,
             descs: Mutex::new(Slab::default()),
             waiters: AtomicUsize::new(0),
+            runtime,
         })
     }
 
@@ -80,7 +84,7 @@ impl NetPoller {
         if let Some(p) = shared.netpoll.get() {
             return Ok(p);
         }
-        let p = NetPoller::new()?;
+        let p = NetPoller::new(shared)?;
         let p = shared.netpoll.get_or_init(|| p);
         let p: &'static NetPoller = p;
         shared.idle.set_poll_breaker(Box::new(move || {
@@ -203,6 +207,12 @@ pub(crate) struct PollDesc {
     fd: RawFd,
     registered: OnceLock<(&'static NetPoller, usize)>,
     sides: Mutex<[Side; 2]>,
+    /// Per direction: the deadline on the runtime clock, 0 for none
+    /// (Go's SetReadDeadline / SetWriteDeadline).
+    deadlines: [AtomicU64; 2],
+    /// Per direction: the timer that wakes a waiter at its deadline, made
+    /// on the first wait with a deadline.
+    timers: [OnceLock<Arc<TimerShared>>; 2],
 }
 
 #[derive(Default)]
@@ -211,6 +221,8 @@ struct Side {
     ready: bool,
     /// The parked goroutine, on its stack until woken.
     waiter: Option<*const Parking>,
+    /// Set with the waiter's wake-up when its deadline passed.
+    expired: bool,
 }
 
 // SAFETY: the waiter pointers are only used under `sides`' lock, and a
@@ -226,7 +238,78 @@ impl PollDesc {
             fd,
             registered: OnceLock::new(),
             sides: Mutex::new([Side::default(), Side::default()]),
+            deadlines: [AtomicU64::new(0), AtomicU64::new(0)],
+            timers: [OnceLock::new(), OnceLock::new()],
         })
+    }
+
+    /// Sets the deadline for `dir` (`None`: no deadline). A goroutine
+    /// waiting in that direction sees the new deadline at once: a past one
+    /// wakes it with "i/o timeout", a later one extends its wait.
+    pub(crate) fn set_deadline(self: &Arc<Self>, dir: Dir, deadline: Option<std::time::Instant>) {
+        let when = deadline.map_or(0, |d| {
+            let now = std::time::Instant::now();
+            let left = d.saturating_duration_since(now);
+            // Never 0 (that means "none"); a past deadline is "now".
+            clock::deadline_after(left).max(1)
+        });
+        self.deadlines[dir as usize].store(when, Ordering::SeqCst);
+        let waiting = self.lock()[dir as usize].waiter.is_some();
+        if !waiting {
+            return;
+        }
+        match (when, self.timers[dir as usize].get()) {
+            (0, Some(t)) => {
+                t.stop();
+            }
+            (0, None) => {}
+            (when, Some(t)) => {
+                t.start(when, 0);
+            }
+            // A goroutine waiting without a timer (it had no deadline when
+            // it parked): arm one on its runtime now.
+            (when, None) => {
+                if let Some((poller, _)) = self.registered.get() {
+                    self.timer(dir, poller.runtime).start(when, 0);
+                }
+            }
+        }
+    }
+
+    /// The deadline timer for `dir`, made on first use.
+    fn timer(self: &Arc<Self>, dir: Dir, runtime: &'static Shared) -> &Arc<TimerShared> {
+        self.timers[dir as usize].get_or_init(|| {
+            let pd = Arc::downgrade(self);
+            TimerShared::new(
+                runtime,
+                Box::new(move || {
+                    if let Some(pd) = pd.upgrade() {
+                        pd.expire(dir);
+                    }
+                }),
+            )
+        })
+    }
+
+    /// The deadline timer fired: wake the waiter with "i/o timeout" if its
+    /// deadline has really passed (it may have been moved since).
+    fn expire(&self, dir: Dir) {
+        let deadline = self.deadlines[dir as usize].load(Ordering::SeqCst);
+        if deadline == 0 || deadline > clock::now() {
+            return;
+        }
+        let wake = {
+            let mut sides = self.lock();
+            let side = &mut sides[dir as usize];
+            side.waiter.take().map(|p| {
+                side.expired = true;
+                // SAFETY: a queued waiter's parking is alive until woken.
+                unsafe { &*p }.prepare_wake()
+            })
+        };
+        if let Some(w) = wake {
+            w.wake();
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, [Side; 2]> {
@@ -271,8 +354,12 @@ impl PollDesc {
     }
 
     fn wait(self: &Arc<Self>, dir: Dir, at: &'static Location<'static>) -> io::Result<()> {
+        let deadline = self.deadlines[dir as usize].load(Ordering::SeqCst);
+        if deadline != 0 && deadline <= clock::now() {
+            return Err(timeout_error());
+        }
         let Some(task) = context::current_task_ref() else {
-            return poll_fd(self.fd, dir, None);
+            return poll_fd(self.fd, dir, (deadline != 0).then_some(deadline));
         };
         let poller = match self.registered.get() {
             Some((p, _)) => *p,
@@ -303,6 +390,7 @@ impl PollDesc {
                 if dir == Dir::Read { "read" } else { "write" }
             );
             side.waiter = Some(&parking);
+            side.expired = false;
         }
         poller.waiters.fetch_add(1, Ordering::SeqCst);
         let guard = LeaveOnUnwind {
@@ -311,9 +399,20 @@ impl PollDesc {
             parking: &parking,
             poller,
         };
+        let timer = (deadline != 0).then(|| {
+            let t = self.timer(dir, task.shared);
+            t.start(deadline, 0);
+            t
+        });
         parking.park(WaitReason::IoWait, at);
         std::mem::forget(guard);
         poller.waiters.fetch_sub(1, Ordering::SeqCst);
+        if let Some(t) = timer {
+            t.stop();
+        }
+        if std::mem::take(&mut self.lock()[dir as usize].expired) {
+            return Err(timeout_error());
+        }
         Ok(())
     }
 }
