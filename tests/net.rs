@@ -305,3 +305,62 @@ fn accept_deadline() {
         );
     });
 }
+
+#[test]
+fn udp_round_trip() {
+    use goru::net::UdpSocket;
+    let rt = runtime(2);
+    rt.block_on(|| {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = server.local_addr().unwrap();
+        goru::go(move || {
+            let mut buf = [0u8; 64];
+            for _ in 0..10 {
+                let (n, from) = server.recv_from(&mut buf).unwrap();
+                let reply: Vec<u8> = buf[..n].iter().rev().copied().collect();
+                server.send_to(&reply, from).unwrap();
+            }
+        });
+        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+        client.connect(addr).unwrap();
+        for i in 0..10u8 {
+            client.send(&[i, i + 1, i + 2]).unwrap();
+            let mut buf = [0u8; 64];
+            let n = client.recv(&mut buf).unwrap();
+            assert_eq!(&buf[..n], &[i + 2, i + 1, i]);
+        }
+        client.set_read_deadline(Some(Instant::now() + Duration::from_millis(20)));
+        let e = client.recv(&mut [0u8; 8]).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+    });
+}
+
+#[test]
+fn connect_timeout_gives_up() {
+    // A listener that never accepts, with a backlog of 0: once its queue
+    // is full the kernel drops further SYNs, so a connect hangs. (An
+    // "unroutable" address is no good here: this sandbox's network answers
+    // every connect.)
+    use std::os::fd::AsRawFd;
+    let rt = runtime(1);
+    rt.block_on(|| {
+        let ln = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        // SAFETY: listen(2) on a socket we own.
+        assert_eq!(unsafe { libc::listen(ln.as_raw_fd(), 0) }, 0);
+        let addr = ln.local_addr().unwrap();
+        let mut held = Vec::new();
+        for _ in 0..16 {
+            let start = Instant::now();
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+                Ok(c) => held.push(c),
+                Err(e) => {
+                    assert_eq!(e.kind(), std::io::ErrorKind::TimedOut, "{e}");
+                    assert!(start.elapsed() >= Duration::from_millis(90));
+                    assert!(start.elapsed() < Duration::from_secs(5));
+                    return;
+                }
+            }
+        }
+        panic!("16 connects to a full backlog all went through");
+    });
+}

@@ -9,6 +9,9 @@
 //! | `net.Dial("tcp", addr)` | [`TcpStream::connect`] |
 //! | `conn.Read(b)` / `conn.Write(b)` | `std::io::Read` / `std::io::Write` |
 //! | `conn.(*net.TCPConn).CloseWrite()` | [`TcpStream::shutdown`] with `Shutdown::Write` |
+//! | `conn.SetReadDeadline(t)` | [`TcpStream::set_read_deadline`] |
+//! | `net.DialTimeout("tcp", addr, d)` | [`TcpStream::connect_timeout`] |
+//! | `net.ListenPacket("udp", addr)` | [`UdpSocket::bind`] |
 //!
 //! Addresses are strings as in Go (`"localhost:8080"`, `"127.0.0.1:0"`,
 //! `":8080"` for every interface) or anything else that displays as one,
@@ -16,12 +19,14 @@
 //! a slow resolver does not stall a worker.
 
 mod tcp;
+mod udp;
 
 use std::fmt::Display;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
 pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
 
 /// Resolves a Go-style address string. An empty host (`":8080"`) means
 /// every interface, as in Go's `net.Listen`.

@@ -136,7 +136,17 @@ impl TcpStream {
     /// address a name resolves to.
     #[track_caller]
     pub fn connect(addr: impl Display) -> io::Result<TcpStream> {
-        each_addr(resolve(addr)?, connect_one)
+        each_addr(resolve(addr)?, |a| connect_one(a, None))
+    }
+
+    /// Connects to one address, giving up after `timeout` with an
+    /// `io::ErrorKind::TimedOut` error (Go: `net.DialTimeout`).
+    #[track_caller]
+    pub fn connect_timeout(
+        addr: &SocketAddr,
+        timeout: std::time::Duration,
+    ) -> io::Result<TcpStream> {
+        connect_one(*addr, Some(Instant::now() + timeout))
     }
 
     /// Shuts down the reading, writing or both halves (Go's `CloseRead` /
@@ -203,7 +213,7 @@ impl TcpStream {
 
 /// A non-blocking connect: start it, wait for writability, then read the
 /// outcome from SO_ERROR.
-fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
+fn connect_one(addr: SocketAddr, deadline: Option<Instant>) -> io::Result<TcpStream> {
     let domain = match addr {
         SocketAddr::V4(_) => libc::AF_INET,
         SocketAddr::V6(_) => libc::AF_INET6,
@@ -232,6 +242,7 @@ fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
     if e.raw_os_error() != Some(libc::EINPROGRESS) {
         return Err(e);
     }
+    stream.inner.pd.set_deadline(Dir::Write, deadline);
     stream
         .inner
         .pd
@@ -247,6 +258,7 @@ fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
                 Err(e) => Err(e),
             },
         })?;
+    stream.inner.pd.set_deadline(Dir::Write, None);
     Ok(stream)
 }
 
