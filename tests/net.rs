@@ -364,3 +364,37 @@ fn connect_timeout_gives_up() {
         panic!("16 connects to a full backlog all went through");
     });
 }
+
+#[test]
+fn busy_workers_still_serve_the_network() {
+    // Every worker runs goroutines that keep yielding and never sleep; a
+    // goroutine waiting on a socket must still get its data.
+    let rt = runtime(1);
+    rt.block_on(|| {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for _ in 0..4 {
+            let stop = stop.clone();
+            goru::go(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    goru::runtime::gosched();
+                }
+            });
+        }
+        let ln = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = ln.local_addr().unwrap();
+        let reader = goru::spawn(move || {
+            let (c, _) = ln.accept().unwrap();
+            let mut b = [0u8; 3];
+            (&c).read_exact(&mut b).unwrap();
+            b
+        });
+        let w = std::thread::spawn(move || {
+            let mut c = std::net::TcpStream::connect(addr).unwrap();
+            c.write_all(b"abc").unwrap();
+            c
+        });
+        assert_eq!(&reader.join().unwrap(), b"abc");
+        stop.store(true, Ordering::Relaxed);
+        drop(w.join().unwrap());
+    });
+}

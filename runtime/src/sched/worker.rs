@@ -34,6 +34,9 @@ use crate::util::{clock, rand};
 /// Consecutive runnext picks before the ready queue gets a turn: a pair of
 /// goroutines handing off to each other cannot starve the rest.
 const MAX_RUNNEXT_STREAK: u32 = 32;
+/// A busy worker polls the network after this many goroutine runs.
+const NET_POLL_EVERY: u32 = 64;
+
 /// How long an idle worker keeps looking for work before it sleeps.
 const SPIN: Duration = Duration::from_micros(50);
 
@@ -570,10 +573,21 @@ pub(crate) fn run_worker(ctx: WorkerContext) {
     ctx.me().activity.tid.store(tid, Ordering::Relaxed);
     context::set_worker(&ctx);
     let shared = ctx.shared;
+    let mut runs = 0u32;
     while !shared.shutdown.load(Ordering::Relaxed) {
         // idle() looks at other workers and the injector before it spins.
         if let Some(t) = ctx.next_local().or_else(|| ctx.idle()) {
             ctx.run_task(t);
+            // A busy worker polls the network now and then, so goroutines
+            // waiting on sockets are not starved by ones that keep every
+            // worker busy (Go's sysmon does the same).
+            runs = runs.wrapping_add(1);
+            if runs.is_multiple_of(NET_POLL_EVERY)
+                && let Some(np) = shared.netpoll.get()
+                && np.waiters() > 0
+            {
+                np.poll(Some(Duration::ZERO));
+            }
             continue;
         }
         if shared.shutdown.load(Ordering::Relaxed) {
