@@ -398,3 +398,37 @@ fn busy_workers_still_serve_the_network() {
         drop(w.join().unwrap());
     });
 }
+
+#[test]
+fn unix_sockets_echo_and_time_out() {
+    use goru::net::{UnixListener, UnixStream};
+    let rt = runtime(2);
+    rt.block_on(|| {
+        let path = std::env::temp_dir().join(format!("goru-net-test-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let ln = UnixListener::bind(&path).unwrap();
+        goru::go(move || {
+            while let Ok((conn, _)) = ln.accept() {
+                goru::go(move || {
+                    let mut w = conn.try_clone().unwrap();
+                    let _ = std::io::copy(&mut &conn, &mut w);
+                    let _ = conn.shutdown(Shutdown::Write);
+                });
+            }
+        });
+        let c = UnixStream::connect(&path).unwrap();
+        (&c).write_all(b"over unix").unwrap();
+        c.shutdown(Shutdown::Write).unwrap();
+        let mut back = String::new();
+        (&c).read_to_string(&mut back).unwrap();
+        assert_eq!(back, "over unix");
+
+        let (a, _b) = UnixStream::pair().unwrap();
+        a.set_read_deadline(Some(Instant::now() + Duration::from_millis(20)));
+        assert_eq!(
+            (&a).read(&mut [0u8; 1]).unwrap_err().kind(),
+            std::io::ErrorKind::TimedOut
+        );
+        std::fs::remove_file(&path).unwrap();
+    });
+}

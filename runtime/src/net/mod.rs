@@ -12,14 +12,17 @@
 //! | `conn.SetReadDeadline(t)` | [`TcpStream::set_read_deadline`] |
 //! | `net.DialTimeout("tcp", addr, d)` | [`TcpStream::connect_timeout`] |
 //! | `net.ListenPacket("udp", addr)` | [`UdpSocket::bind`] |
+//! | `net.Listen("unix", path)` | [`UnixListener::bind`] |
 //!
 //! Addresses are strings as in Go (`"localhost:8080"`, `"127.0.0.1:0"`,
 //! `":8080"` for every interface) or anything else that displays as one,
 //! such as a `SocketAddr`. Names are resolved on `goru::blocking`'s pool, so
 //! a slow resolver does not stall a worker.
 
+mod conn;
 mod tcp;
 mod udp;
+mod unix;
 
 use std::fmt::Display;
 use std::io;
@@ -27,6 +30,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
+pub use unix::{UnixListener, UnixStream};
 
 /// Resolves a Go-style address string. An empty host (`":8080"`) means
 /// every interface, as in Go's `net.Listen`.

@@ -3,12 +3,13 @@
 //! "would block".
 
 use std::fmt::{self, Display};
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::conn::{Conn, impl_read_write};
 use super::{each_addr, resolve};
 use crate::sched::netpoll::{Dir, PollDesc};
 use crate::sync::Mutex;
@@ -98,16 +99,10 @@ impl TcpListener {
 /// writes) at once take turns.
 #[derive(Clone)]
 pub struct TcpStream {
-    inner: Arc<Conn>,
+    inner: Arc<Conn<std::net::TcpStream>>,
 }
 
-struct Conn {
-    // Before `sock`, as in TcpListener.
-    pd: Arc<PollDesc>,
-    sock: std::net::TcpStream,
-    reading: Mutex<()>,
-    writing: Mutex<()>,
-}
+impl_read_write!(TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -121,14 +116,8 @@ impl fmt::Debug for TcpStream {
 impl TcpStream {
     fn from_std(sock: std::net::TcpStream) -> io::Result<TcpStream> {
         sock.set_nonblocking(true)?;
-        let pd = PollDesc::new(sock.as_raw_fd());
         Ok(TcpStream {
-            inner: Arc::new(Conn {
-                sock,
-                pd,
-                reading: Mutex::new(()),
-                writing: Mutex::new(()),
-            }),
+            inner: Conn::new(sock),
         })
     }
 
@@ -161,12 +150,12 @@ impl TcpStream {
     /// "i/o timeout", as Go's do; a read already waiting sees the change at
     /// once, and a later deadline makes reads work again.
     pub fn set_read_deadline(&self, deadline: Option<Instant>) {
-        self.inner.pd.set_deadline(Dir::Read, deadline);
+        self.inner.set_deadline(Dir::Read, deadline);
     }
 
     /// A deadline for writes (Go: `SetWriteDeadline`), as for reads.
     pub fn set_write_deadline(&self, deadline: Option<Instant>) {
-        self.inner.pd.set_deadline(Dir::Write, deadline);
+        self.inner.set_deadline(Dir::Write, deadline);
     }
 
     /// Both deadlines at once (Go: `SetDeadline`).
@@ -194,20 +183,6 @@ impl TcpStream {
     /// writer goroutine). Never fails; returns `io::Result` as std's does.
     pub fn try_clone(&self) -> io::Result<TcpStream> {
         Ok(self.clone())
-    }
-
-    #[track_caller]
-    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let c = &*self.inner;
-        let _turn = c.reading.lock();
-        c.pd.io(Dir::Read, || (&c.sock).read(buf))
-    }
-
-    #[track_caller]
-    fn write_some(&self, buf: &[u8]) -> io::Result<usize> {
-        let c = &*self.inner;
-        let _turn = c.writing.lock();
-        c.pd.io(Dir::Write, || (&c.sock).write(buf))
     }
 }
 
@@ -242,10 +217,10 @@ fn connect_one(addr: SocketAddr, deadline: Option<Instant>) -> io::Result<TcpStr
     if e.raw_os_error() != Some(libc::EINPROGRESS) {
         return Err(e);
     }
-    stream.inner.pd.set_deadline(Dir::Write, deadline);
+    stream.inner.set_deadline(Dir::Write, deadline);
     stream
         .inner
-        .pd
+        .pd()
         .io(Dir::Write, || match stream.inner.sock.take_error()? {
             Some(e) => Err(e),
             None => match stream.inner.sock.peer_addr() {
@@ -258,7 +233,7 @@ fn connect_one(addr: SocketAddr, deadline: Option<Instant>) -> io::Result<TcpStr
                 Err(e) => Err(e),
             },
         })?;
-    stream.inner.pd.set_deadline(Dir::Write, None);
+    stream.inner.set_deadline(Dir::Write, None);
     Ok(stream)
 }
 
@@ -297,34 +272,4 @@ fn sockaddr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
         }
     };
     (storage, len as libc::socklen_t)
-}
-
-impl Read for TcpStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_some(buf)
-    }
-}
-
-impl Write for TcpStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_some(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Read for &TcpStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_some(buf)
-    }
-}
-
-impl Write for &TcpStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_some(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
