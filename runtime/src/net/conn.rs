@@ -57,6 +57,37 @@ impl<S: AsRawFd> Conn<S> {
     }
 }
 
+/// A listening socket: accepts take turns and park on the poller.
+pub(super) struct Listener<L> {
+    // Before `sock`, as in `Conn`.
+    pd: Arc<PollDesc>,
+    pub(super) sock: L,
+    accepting: Mutex<()>,
+}
+
+impl<L: AsRawFd> Listener<L> {
+    /// Wraps a listener already in non-blocking mode.
+    pub(super) fn new(sock: L) -> Listener<L> {
+        Listener {
+            pd: PollDesc::new(sock.as_raw_fd()),
+            sock,
+            accepting: Mutex::new(()),
+        }
+    }
+
+    /// Runs `accept` on the socket until a connection comes.
+    #[track_caller]
+    pub(super) fn accept<T>(&self, accept: impl FnMut(&L) -> io::Result<T>) -> io::Result<T> {
+        let mut accept = accept;
+        let _one = self.accepting.lock();
+        self.pd.io(Dir::Read, || accept(&self.sock))
+    }
+
+    pub(super) fn set_deadline(&self, deadline: Option<Instant>) {
+        self.pd.set_deadline(Dir::Read, deadline);
+    }
+}
+
 /// `Read` and `Write` for a stream type and for references to it, through
 /// its `inner: Arc<Conn<_>>`.
 macro_rules! impl_read_write {

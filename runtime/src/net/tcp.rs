@@ -5,14 +5,12 @@
 use std::fmt::{self, Display};
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::conn::{Conn, impl_read_write};
+use super::conn::{Conn, Listener, impl_read_write};
 use super::{each_addr, resolve};
-use crate::sched::netpoll::{Dir, PollDesc};
-use crate::sync::Mutex;
+use crate::sched::netpoll::Dir;
 
 /// A TCP listener (Go's `net.Listener` from `net.Listen("tcp", addr)`).
 ///
@@ -37,17 +35,13 @@ use crate::sync::Mutex;
 /// });
 /// ```
 pub struct TcpListener {
-    // Before `sock`: fields drop in order, and the poller must forget the
-    // fd before it is closed (and its number reused).
-    pd: Arc<PollDesc>,
-    sock: std::net::TcpListener,
-    accepting: Mutex<()>,
+    inner: Listener<std::net::TcpListener>,
 }
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpListener")
-            .field("addr", &self.sock.local_addr().ok())
+            .field("addr", &self.inner.sock.local_addr().ok())
             .finish()
     }
 }
@@ -58,19 +52,15 @@ impl TcpListener {
     pub fn bind(addr: impl Display) -> io::Result<TcpListener> {
         let sock = each_addr(resolve(addr)?, std::net::TcpListener::bind)?;
         sock.set_nonblocking(true)?;
-        let pd = PollDesc::new(sock.as_raw_fd());
         Ok(TcpListener {
-            sock,
-            pd,
-            accepting: Mutex::new(()),
+            inner: Listener::new(sock),
         })
     }
 
     /// Waits for a connection (Go: `ln.Accept()`).
     #[track_caller]
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let _one = self.accepting.lock();
-        let (sock, addr) = self.pd.io(Dir::Read, || self.sock.accept())?;
+        let (sock, addr) = self.inner.accept(std::net::TcpListener::accept)?;
         Ok((TcpStream::from_std(sock)?, addr))
     }
 
@@ -78,12 +68,12 @@ impl TcpListener {
     /// clears it. Past it, `accept` fails with an `io::ErrorKind::TimedOut`
     /// error saying "i/o timeout".
     pub fn set_deadline(&self, deadline: Option<Instant>) {
-        self.pd.set_deadline(Dir::Read, deadline);
+        self.inner.set_deadline(deadline);
     }
 
     /// The address it listens on (Go: `ln.Addr()`).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.sock.local_addr()
+        self.inner.sock.local_addr()
     }
 }
 

@@ -4,15 +4,13 @@
 use std::fmt;
 use std::io;
 use std::net::Shutdown;
-use std::os::fd::AsRawFd;
 use std::os::unix::net::{self as std_unix, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::conn::{Conn, impl_read_write};
-use crate::sched::netpoll::{Dir, PollDesc};
-use crate::sync::Mutex;
+use super::conn::{Conn, Listener, impl_read_write};
+use crate::sched::netpoll::Dir;
 
 /// A Unix socket listener (Go: `net.Listen("unix", path)`).
 ///
@@ -36,16 +34,13 @@ use crate::sync::Mutex;
 /// });
 /// ```
 pub struct UnixListener {
-    // Before `sock`: the poller forgets the fd before it is closed.
-    pd: Arc<PollDesc>,
-    sock: std_unix::UnixListener,
-    accepting: Mutex<()>,
+    inner: Listener<std_unix::UnixListener>,
 }
 
 impl fmt::Debug for UnixListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnixListener")
-            .field("addr", &self.sock.local_addr().ok())
+            .field("addr", &self.inner.sock.local_addr().ok())
             .finish()
     }
 }
@@ -56,28 +51,25 @@ impl UnixListener {
         let sock = std_unix::UnixListener::bind(path)?;
         sock.set_nonblocking(true)?;
         Ok(UnixListener {
-            pd: PollDesc::new(sock.as_raw_fd()),
-            sock,
-            accepting: Mutex::new(()),
+            inner: Listener::new(sock),
         })
     }
 
     /// Waits for a connection.
     #[track_caller]
     pub fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let _one = self.accepting.lock();
-        let (sock, addr) = self.pd.io(Dir::Read, || self.sock.accept())?;
+        let (sock, addr) = self.inner.accept(std_unix::UnixListener::accept)?;
         Ok((UnixStream::from_std(sock)?, addr))
     }
 
     /// A deadline for `accept`; `None` clears it.
     pub fn set_deadline(&self, deadline: Option<Instant>) {
-        self.pd.set_deadline(Dir::Read, deadline);
+        self.inner.set_deadline(deadline);
     }
 
     /// The address it listens on.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.sock.local_addr()
+        self.inner.sock.local_addr()
     }
 }
 
