@@ -432,3 +432,24 @@ fn unix_sockets_echo_and_time_out() {
         std::fs::remove_file(&path).unwrap();
     });
 }
+
+#[test]
+fn names_resolve_off_the_worker() {
+    // "localhost" goes through the resolver, on goru::blocking's pool; the
+    // Go-style ":port" listens on every interface.
+    let rt = runtime(1);
+    rt.block_on(|| {
+        let ln = TcpListener::bind(":0").unwrap();
+        let port = ln.local_addr().unwrap().port();
+        goru::go(move || {
+            let (c, _) = ln.accept().unwrap();
+            (&c).write_all(b"ok").unwrap();
+        });
+        let c = TcpStream::connect(format!("localhost:{port}")).unwrap();
+        let mut got = String::new();
+        (&c).read_to_string(&mut got).unwrap();
+        assert_eq!(got, "ok");
+        let err = TcpStream::connect("no-such-host.invalid:80").unwrap_err();
+        assert_ne!(err.kind(), std::io::ErrorKind::TimedOut);
+    });
+}
