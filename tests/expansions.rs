@@ -1,5 +1,5 @@
 //! The inputs of the macro crate's expansion snapshots
-//! (`macros/snapshots/`), compiled for real with warnings denied, so
+//! (`macros/core/snapshots/`), compiled for real with warnings denied, so
 //! `cargo clippy --all-targets -- -D warnings` checks that what the macros
 //! generate is lint-clean; and run, so the snapshots show working code.
 

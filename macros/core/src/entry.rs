@@ -72,8 +72,16 @@ pub(crate) fn apply(cx: &mut Cx, kind: Kind, f: &mut ItemFn) {
         );
         // Still checked as async code, but no longer an `async fn`
         // (rustc would reject an async `main` a second time).
-        let body = &f.block;
-        f.block = parse_quote!({ let _ = async move #body; });
+        let mut wrapper: syn::Block = parse_quote!({
+            let _ = async move {};
+        });
+        if let Some(syn::Stmt::Local(local)) = wrapper.stmts.first_mut()
+            && let Some(init) = &mut local.init
+            && let syn::Expr::Async(block) = &mut *init.expr
+        {
+            block.block = (*f.block).clone();
+        }
+        *f.block = wrapper;
         f.sig.asyncness = None;
         f.sig.output = ReturnType::Default;
         return;
@@ -94,8 +102,16 @@ pub(crate) fn apply(cx: &mut Cx, kind: Kind, f: &mut ItemFn) {
             vec![parse_quote!(fn #param<T>() -> T { ::core::unreachable!() })];
         stmts.extend(f.sig.inputs.iter().filter_map(|arg| match arg {
             syn::FnArg::Typed(p) => {
-                let (pat, ty) = (&p.pat, &p.ty);
-                Some(parse_quote!(let #pat: #ty = #param();))
+                // `let pat: ty = param();`, with the user's pattern and type
+                // put in place rather than re-parsed in another position.
+                let mut stmt: syn::Stmt = parse_quote!(let _: () = #param(););
+                if let syn::Stmt::Local(local) = &mut stmt
+                    && let syn::Pat::Type(typed) = &mut local.pat
+                {
+                    typed.pat = p.pat.clone();
+                    typed.ty = p.ty.clone();
+                }
+                Some(stmt)
             }
             syn::FnArg::Receiver(_) => None,
         }));
@@ -110,28 +126,47 @@ pub(crate) fn apply(cx: &mut Cx, kind: Kind, f: &mut ItemFn) {
         ));
         return;
     }
-    let ret = match &f.sig.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => ty.to_token_stream(),
-    };
     // Goroutine 1's "created at" is the function's name.
     let at = f.sig.ident.span();
-    let body = &f.block;
+    // `move || -> ret { body }`, built around the user's return type and
+    // body (in a closure's return position some types read differently).
+    let mut closure: syn::ExprClosure = parse_quote!(move || -> () {});
+    if let ReturnType::Type(_, ty) = &f.sig.output {
+        closure.output = ReturnType::Type(Default::default(), ty.clone());
+    }
+    closure.body = Box::new(syn::Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block: (*f.block).clone(),
+    }));
+    let run = match kind {
+        Kind::Main => cx.runtime_fn("run_main", at, at),
+        Kind::Test => cx.runtime_fn("run_test", at, at),
+    };
+    let Ok(run) = syn::parse2::<syn::Expr>(run) else {
+        cx.error(
+            at,
+            "goru: internal error: cannot name the runtime; please report it",
+        );
+        return;
+    };
+    // The call's parentheses at `at`: a call spanned in the user's code
+    // from its first token to its last gets the user's caller location.
+    let call = syn::Expr::Call(syn::ExprCall {
+        attrs: Vec::new(),
+        func: Box::new(run),
+        paren_token: syn::token::Paren(at),
+        args: std::iter::once(syn::Expr::Closure(closure)).collect(),
+    });
+    *f.block = syn::Block {
+        brace_token: Default::default(),
+        stmts: vec![syn::Stmt::Expr(call, None)],
+    };
     match kind {
         Kind::Main => {
-            let run_main = cx.runtime_fn("run_main", at, at);
-            let args = located_args(quote!(move || -> #ret #body), at);
-            f.block = parse_quote!({
-                #run_main #args
-            });
             f.sig.output = parse_quote!(-> ::std::process::ExitCode);
         }
         Kind::Test => {
-            let run_test = cx.runtime_fn("run_test", at, at);
-            let args = located_args(quote!(move || -> #ret #body), at);
-            f.block = parse_quote!({
-                #run_test #args
-            });
             f.sig.output = ReturnType::Default;
             f.attrs.retain(|a| !a.path().is_ident("test"));
             f.attrs
@@ -184,12 +219,4 @@ pub(crate) fn expand_attribute(kind: Kind, args: TokenStream, item: TokenStream)
     }
     apply(&mut cx, kind, &mut f);
     cx.finish(f)
-}
-
-/// `(args)` with the parentheses at `at`: a call spanned in the user's code
-/// from its first token to its last gets the user's caller location.
-fn located_args(args: TokenStream, at: proc_macro2::Span) -> proc_macro2::Group {
-    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
-    group.set_span(at);
-    group
 }

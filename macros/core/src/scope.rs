@@ -130,10 +130,22 @@ impl<'a> Scopes<'a> {
             brace_token: block.brace_token,
             stmts,
         };
-        *block = parse_quote!({
+        let framed = quote!({
             let #frame = #private::DeferFrame::new();
             #frame.run(|| #inner, #zero)
         });
+        match syn::parse2(framed) {
+            Ok(framed) => *block = framed,
+            // Only some return type that reads differently as a generic
+            // argument could get here; keep the function as it was.
+            Err(e) => {
+                self.cx.error(
+                    state.first_defer.unwrap_or_else(Span::call_site),
+                    format!("goru: internal error applying defer! here ({e}); please report it"),
+                );
+                block.stmts = inner.stmts;
+            }
+        }
     }
 
     /// Notes a `defer!` of the current function.
@@ -262,9 +274,19 @@ impl VisitMut for Scopes<'_> {
         match &mut *c.body {
             Expr::Block(b) if b.label.is_none() => self.function(&mut b.block, zero, is_async),
             body => {
-                let mut block: Block = parse_quote!({ #body });
+                // Built, not re-parsed: printed in a block, some bodies
+                // syn accepts read differently (`|| let x = ()`).
+                let mut block = Block {
+                    brace_token: Default::default(),
+                    stmts: vec![Stmt::Expr(body.clone(), None)],
+                };
                 self.function(&mut block, zero, is_async);
-                *body = parse_quote!(#block);
+                *body = match <[Stmt; 1]>::try_from(block.stmts) {
+                    // No defer: the body as it was, rewritten inside.
+                    Ok([Stmt::Expr(e, None)]) => e,
+                    Ok(stmts) => block_expr(Vec::from(stmts)),
+                    Err(stmts) => block_expr(stmts),
+                };
             }
         }
         self.in_defer = saved;
@@ -288,7 +310,7 @@ impl VisitMut for Scopes<'_> {
                 }
                 // A block, so it stands as a statement without `;` and
                 // still gives its value at the end of a block.
-                *stmt = Stmt::Expr(parse_quote!({ #e }), semi);
+                *stmt = Stmt::Expr(block_expr(vec![Stmt::Expr(e, None)]), semi);
                 return;
             }
         }
@@ -343,8 +365,10 @@ impl VisitMut for ReturnsSetResult {
             Expr::Return(r) => {
                 if let Some(v) = &mut r.expr {
                     self.visit_expr_mut(v);
-                    let inner = &**v;
-                    **v = parse_quote!(::core::option::Option::Some(#inner));
+                    // Built around the user's expression, not re-parsed.
+                    let mut some: syn::ExprCall = parse_quote!(::core::option::Option::Some(()));
+                    some.args[0] = (**v).clone();
+                    **v = Expr::Call(some);
                 } else {
                     r.expr = Some(Box::new(parse_quote!(::core::option::Option::None)));
                 }
@@ -353,6 +377,18 @@ impl VisitMut for ReturnsSetResult {
         }
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `{ stmts }` as an expression.
+fn block_expr(stmts: Vec<Stmt>) -> Expr {
+    Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block: Block {
+            brace_token: Default::default(),
+            stmts,
+        },
+    })
 }
 
 /// A `go!` block or other closure body given as tokens: one Go function

@@ -2,8 +2,8 @@
 //! representative inputs, and a property test that feeds random token
 //! streams to every entry point and checks that none panics.
 //!
-//! Snapshots live in `macros/snapshots/`; regenerate them with
-//! `GORU_BLESS=1 cargo test -p goru-macros`. The same inputs are compiled,
+//! Snapshots live in `macros/core/snapshots/`; regenerate them with
+//! `GORU_BLESS=1 cargo test -p goru-macros-core`. The same inputs are compiled,
 //! under clippy with warnings denied, by `tests/expansions.rs`.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
@@ -122,6 +122,17 @@ fn snapshot_main_entry() {
 }
 
 #[test]
+fn internal_panic_becomes_a_compile_error() {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let out = crate::guarded(|| panic!("a bug"));
+    std::panic::set_hook(hook);
+    let out = out.to_string();
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(out.contains("internal error in the macro"), "{out}");
+}
+
+#[test]
 fn spaced_less_than_minus_stays_a_comparison() {
     let out = goru(quote!(
         fn f(a: i32, b: i32) -> bool {
@@ -205,56 +216,47 @@ fn random_stream(rng: &mut Rng, depth: usize) -> TokenStream {
     out.into_iter().collect()
 }
 
-/// Runs every entry point on `input`; returns the name of one that panicked.
-fn expand_all(input: &TokenStream) -> Option<&'static str> {
-    type Entry = (&'static str, fn(TokenStream));
-    let entries: [Entry; 7] = [
-        ("goru!", |t| drop(goru(t))),
-        ("go!", |t| {
-            let mut cx = Cx::new(krate());
-            let out = crate::go::expand(&mut cx, t, Span::call_site());
-            drop(cx.finish(out));
-        }),
-        ("select!", |t| {
-            let mut cx = Cx::new(krate());
-            let arms = crate::select::parse(&mut cx, t);
-            let out = crate::select::expand(&mut cx, arms, Span::call_site());
-            drop(cx.finish(out));
-        }),
-        ("defer!", |t| {
-            let mut cx = Cx::new(krate());
-            let out = crate::defer::expand_scoped(&mut cx, t, Span::call_site());
-            drop(cx.finish(out));
-        }),
-        ("chan!", |t| {
-            let mut cx = Cx::new(krate());
-            let out = crate::chan::expand(&mut cx, t, Span::call_site());
-            drop(cx.finish(out));
-        }),
-        ("#[goru::main]", |t| {
-            drop(crate::entry::expand_attribute(
-                crate::entry::Kind::Main,
+/// Runs every entry point on `input`, as the proc macros do but without
+/// their guard; returns the name of one that panicked.
+fn expand_all(input: &TokenStream) -> Option<String> {
+    let mut runs: Vec<(String, Box<dyn FnOnce()>)> = Vec::new();
+    for mac in crate::Macro::ALL {
+        // What the facade's `macro_rules!` wrapper passes.
+        let wrapped = quote!([::goru] #input);
+        runs.push((
+            format!("{mac:?}"),
+            Box::new(move || drop(crate::expand_unguarded(mac, wrapped))),
+        ));
+    }
+    let item = input.clone();
+    runs.push((
+        "#[goru::main]".to_string(),
+        Box::new(move || {
+            drop(crate::expand_attribute_unguarded(
+                crate::Attribute::Main,
                 TokenStream::new(),
-                t,
+                item,
             ))
         }),
-        ("#[goru::test] args", |t| {
-            drop(crate::entry::expand_attribute(
-                crate::entry::Kind::Test,
-                t,
+    ));
+    let args = input.clone();
+    runs.push((
+        "#[goru::test] args".to_string(),
+        Box::new(move || {
+            drop(crate::expand_attribute_unguarded(
+                crate::Attribute::Test,
+                args,
                 quote!(
                     fn t() {}
                 ),
             ))
         }),
-    ];
-    for (name, run) in entries {
-        let t = input.clone();
-        if std::panic::catch_unwind(move || run(t)).is_err() {
-            return Some(name);
-        }
-    }
-    None
+    ));
+    runs.into_iter().find_map(|(name, run)| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+            .is_err()
+            .then_some(name)
+    })
 }
 
 #[test]
@@ -340,4 +342,70 @@ fn mutations(ts: &TokenStream) -> Vec<TokenStream> {
         }
     }
     out
+}
+
+// ---- regressions found by the fuzz target (fuzz/fuzz_targets/macros.rs) ----
+
+/// Runs `input` through every entry point; panics with the entry's name
+/// if one panicked.
+fn assert_no_panic(input: TokenStream) {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let failure = expand_all(&input);
+    std::panic::set_hook(hook);
+    if let Some(entry) = failure {
+        panic!("{entry} panicked on: {input}");
+    }
+}
+
+#[test]
+fn closure_with_a_let_body_does_not_panic() {
+    // syn reads `let` after `||` as an expression; as the body's only
+    // statement it needs a `;`, so re-parsing `{ let x = () }` failed.
+    assert_no_panic(quote!(#[goru::main] fn main() { || let go = () }));
+    assert_no_panic(quote!(fn f() { let g = || let x = (); }));
+}
+
+#[test]
+fn a_run_of_go_keywords_stays_flat() {
+    // Each `go` used to wrap the rest of the statement in a `go!(..)`,
+    // which expanded recursively: 800 of them overflowed the stack.
+    let gos: TokenStream = std::iter::repeat_n(quote!(go), 2000).collect();
+    assert_no_panic(quote!(#gos f(x);));
+    assert_no_panic(quote!(fn f() { #gos defer g(); }));
+    let out = crate::expand_unguarded(crate::Macro::Goru, quote!([::goru] fn f() { go go g(); }));
+    let out = out.to_string();
+    assert!(out.contains("takes a function call, not `go`"), "{out}");
+}
+
+#[test]
+fn odd_crate_paths_do_not_panic() {
+    // A direct call of the hidden `*_impl!` macros may pass anything as
+    // the `[$crate]` group.
+    let body = quote! {
+        #[goru::main]
+        fn main() {
+            defer!(f());
+            let c = chan![i32; 1];
+            c <- 1;
+            go!(g(<-c));
+            select! { v = <-c => {} default => {} }
+        }
+    };
+    for krate in [
+        quote!([1]),
+        quote!([<]),
+        quote!([fn]),
+        quote!([a b]),
+        quote!([::]),
+    ] {
+        for mac in crate::Macro::ALL {
+            let input = quote!(#krate #body);
+            let hook = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
+            let result = std::panic::catch_unwind(|| crate::expand_unguarded(mac, input));
+            std::panic::set_hook(hook);
+            assert!(result.is_ok(), "{mac:?} panicked with crate path {krate}");
+        }
+    }
 }

@@ -25,7 +25,17 @@ impl Cx {
         let mut tokens = input.into_iter();
         match tokens.next() {
             Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Bracket => {
-                (Cx::new(g.stream()), tokens.collect())
+                if is_path(&g.stream()) {
+                    return (Cx::new(g.stream()), tokens.collect());
+                }
+                // Only a direct call of a hidden `*_impl!` macro gets here;
+                // generated code must still parse, so it names `::goru`.
+                let mut cx = Cx::new(quote!(::goru));
+                cx.error(
+                    g.span(),
+                    "goru: expected the goru crate's path in `[...]`; use the macros through the `goru` crate",
+                );
+                (cx, tokens.collect())
             }
             // Called directly rather than through the facade's wrapper.
             Some(first) => (
@@ -153,6 +163,33 @@ impl Cx {
             out.extend(e.into_compile_error());
         }
         out
+    }
+}
+
+/// Whether `tokens` is a path made of names (`$crate`, `::goru`,
+/// `my::goru`): what the generated `<$crate::__private::Lang>::f` needs.
+fn is_path(tokens: &TokenStream) -> bool {
+    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let is_colons = |i: usize| {
+        matches!(
+            (tokens.get(i), tokens.get(i + 1)),
+            (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+                if a.as_char() == ':' && a.spacing() == proc_macro2::Spacing::Joint && b.as_char() == ':'
+        )
+    };
+    let mut i = if is_colons(0) { 2 } else { 0 };
+    loop {
+        if !matches!(tokens.get(i), Some(TokenTree::Ident(_))) {
+            return false;
+        }
+        i += 1;
+        if i == tokens.len() {
+            return true;
+        }
+        if !is_colons(i) {
+            return false;
+        }
+        i += 2;
     }
 }
 

@@ -107,6 +107,17 @@ fn go_keyword(
             out.extend(bang);
             Some(i + 1)
         }
+        ("go" | "defer", Some(TokenTree::Ident(next))) if next == "go" || next == "defer" => {
+            // `go go f()`: this keyword is dropped (the next one is read on
+            // its own). Wrapping the rest as `go!(go f())` instead would nest
+            // one macro per keyword: a long run of them made expansions
+            // quadratic and deep enough to overflow syn's stack.
+            cx.error(
+                span,
+                format!("Go's `{name}` statement takes a function call, not `{next}`"),
+            );
+            Some(i + 1)
+        }
         ("go" | "defer", Some(TokenTree::Ident(next))) => {
             let end = statement_end(tokens, i + 1);
             if next == "func" {
